@@ -1,0 +1,20 @@
+"""gunicorn settings for psoasapp, overridable from the environment.
+
+gthread workers keep serving pages while slow clients download video or
+upload it; the timeout is long because a thread busy with one slow upload
+must not get its worker killed.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "600"))
+graceful_timeout = 30
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+# sendfile is on by default and hands video slices to the kernel. Do not set
+# `sendfile = True` here: gunicorn treats any value given for it as --no-sendfile.

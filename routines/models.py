@@ -1,0 +1,411 @@
+"""Stretches, routines built from them, breathing patterns and demo videos."""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.text import slugify
+
+# Seconds given to change sides (or to come out and go back in between
+# repetitions). The session player uses the same figure, so the total time
+# shown on a routine page is the time the session really takes.
+TRANSITION_SECONDS = 5
+
+
+def unique_slug(instance: models.Model, value: str, field: str = "slug") -> str:
+    """A slug from `value` that no other row of the instance's model uses."""
+    max_length = instance._meta.get_field(field).max_length
+    base = slugify(value)[:max_length].strip("-") or "item"
+    slug, n = base, 2
+    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    while others.filter(**{field: slug}).exists():
+        suffix = f"-{n}"
+        slug = f"{base[: max_length - len(suffix)]}{suffix}"
+        n += 1
+    return slug
+
+
+def video_upload_to(instance: "Video", filename: str) -> str:
+    """Stored names are generated; the name the uploader gave is kept in a field."""
+    extension = PurePosixPath(filename).suffix.lower()[:10]
+    return f"videos/{uuid.uuid4().hex}{extension}"
+
+
+def poster_upload_to(instance: "Video", filename: str) -> str:
+    extension = PurePosixPath(filename).suffix.lower()[:10] or ".jpg"
+    return f"posters/{uuid.uuid4().hex}{extension}"
+
+
+def captions_upload_to(instance: "Video", filename: str) -> str:
+    return f"captions/{uuid.uuid4().hex}.vtt"
+
+
+class BreathingPattern(models.Model):
+    """A breathing rhythm: seconds to breathe in, hold, breathe out and hold."""
+
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    inhale_seconds = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    hold_in_seconds = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(30)], help_text="Hold after breathing in."
+    )
+    exhale_seconds = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    hold_out_seconds = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(30)], help_text="Hold after breathing out."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "breathing pattern"
+        verbose_name_plural = "breathing patterns"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rhythm})"
+
+    @property
+    def rhythm(self) -> str:
+        """The counts of the phases there are: "4-6", "4-7-8" or "4-4-4-4"."""
+        return "-".join(str(seconds) for _, seconds in self.phases())
+
+    @property
+    def cycle_seconds(self) -> int:
+        return (
+            self.inhale_seconds + self.hold_in_seconds + self.exhale_seconds + self.hold_out_seconds
+        )
+
+    def phases(self) -> list[tuple[str, int]]:
+        """The phases of one breath with their seconds, leaving out empty holds."""
+        phases = [
+            ("Breathe in", self.inhale_seconds),
+            ("Hold", self.hold_in_seconds),
+            ("Breathe out", self.exhale_seconds),
+            ("Hold", self.hold_out_seconds),
+        ]
+        return [(label, seconds) for label, seconds in phases if seconds]
+
+
+class BodyArea(models.Model):
+    """Where a stretch is felt: hips, lower back, thighs…"""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "body area"
+        verbose_name_plural = "body areas"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+
+class VideoQuerySet(models.QuerySet):
+    def ready(self):
+        return self.filter(status=Video.Status.READY)
+
+
+class Video(models.Model):
+    """A demo video: the uploaded original and what browsers are given to play."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    title = models.CharField(max_length=200)
+    original = models.FileField(
+        "original file",
+        upload_to=video_upload_to,
+        max_length=255,
+        help_text="The file as uploaded.",
+    )
+    original_name = models.CharField(
+        max_length=255, blank=True, editable=False, help_text="The file name the uploader gave."
+    )
+    playable = models.FileField(
+        "playable file",
+        upload_to=video_upload_to,
+        max_length=255,
+        blank=True,
+        help_text="H.264/AAC MP4 with faststart, the file browsers are given.",
+    )
+    poster = models.ImageField(upload_to=poster_upload_to, max_length=255, blank=True)
+    captions = models.FileField(
+        upload_to=captions_upload_to,
+        max_length=255,
+        blank=True,
+        help_text="Optional WebVTT captions.",
+    )
+    duration_seconds = models.FloatField(null=True, blank=True, editable=False)
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    video_codec = models.CharField(max_length=40, blank=True, editable=False)
+    audio_codec = models.CharField(max_length=40, blank=True, editable=False)
+    size_bytes = models.BigIntegerField(null=True, blank=True, editable=False)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True, editable=False
+    )
+    error_message = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VideoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "video"
+        verbose_name_plural = "videos"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and bool(self.playable)
+
+    @property
+    def playable_url(self) -> str:
+        return self.playable.url if self.is_ready else ""
+
+    @property
+    def poster_url(self) -> str:
+        return self.poster.url if self.poster else ""
+
+    @property
+    def captions_url(self) -> str:
+        return self.captions.url if self.captions else ""
+
+    def stored_files(self) -> list[models.fields.files.FieldFile]:
+        """Every file this row owns, so deleting the row can delete them."""
+        files = [self.original, self.playable, self.poster, self.captions]
+        return [f for f in files if f]
+
+
+class StretchQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def search(self, text: str):
+        """Stretches whose title, summary or cues contain every word of `text`."""
+        qs = self
+        for word in text.split():
+            qs = qs.filter(
+                Q(title__icontains=word) | Q(summary__icontains=word) | Q(cues__icontains=word)
+            )
+        return qs
+
+
+class Stretch(models.Model):
+    """One stretch as the teacher teaches it: cues, a safety note, a demo video."""
+
+    class Sides(models.TextChoices):
+        NONE = "none", "Both sides at once"
+        LEFT_RIGHT = "left_right", "Left, then right"
+
+    class Level(models.TextChoices):
+        GENTLE = "gentle", "Gentle"
+        MODERATE = "moderate", "Moderate"
+        DEEPER = "deeper", "Deeper"
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, blank=True)
+    summary = models.CharField(max_length=300, help_text="One or two sentences for lists.")
+    cues = models.TextField(help_text="One cue per line, in the order they are given.")
+    safety_note = models.TextField(blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(
+        "default hold (seconds)",
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(600)],
+    )
+    sides = models.CharField(max_length=12, choices=Sides.choices, default=Sides.NONE)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.GENTLE)
+    body_areas = models.ManyToManyField(BodyArea, blank=True, related_name="stretches")
+    video = models.ForeignKey(
+        Video, null=True, blank=True, on_delete=models.SET_NULL, related_name="stretches"
+    )
+    is_published = models.BooleanField("published", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StretchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "stretch"
+        verbose_name_plural = "stretches"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("routines:stretch_detail", kwargs={"slug": self.slug})
+
+    @property
+    def cue_list(self) -> list[str]:
+        return [line.strip() for line in self.cues.splitlines() if line.strip()]
+
+    @property
+    def side_count(self) -> int:
+        return 2 if self.sides == self.Sides.LEFT_RIGHT else 1
+
+    @property
+    def is_two_sided(self) -> bool:
+        return self.sides == self.Sides.LEFT_RIGHT
+
+
+class RoutineQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_duration(self):
+        """Annotate `total_seconds` and `step_count`, computed in the database.
+
+        Mirrors RoutineStep.duration_seconds: each step holds once per side and
+        repetition, with a transition between holds and its rest after; the last
+        step's rest is not counted because the session ends there.
+        """
+        holds = F("steps__repetitions") * Case(
+            When(steps__stretch__sides=Stretch.Sides.LEFT_RIGHT, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        hold_seconds = Coalesce("steps__hold_seconds", "steps__stretch__hold_seconds")
+        per_step = (
+            holds * hold_seconds + (holds - 1) * TRANSITION_SECONDS + F("steps__rest_after_seconds")
+        )
+        last_rest = RoutineStep.objects.filter(routine=OuterRef("pk")).order_by("-order", "-pk")
+        return self.annotate(
+            _steps_seconds=Coalesce(Sum(per_step), 0),
+            _last_rest=Coalesce(Subquery(last_rest.values("rest_after_seconds")[:1]), 0),
+            step_count=models.Count("steps"),
+        ).annotate(total_seconds=F("_steps_seconds") - F("_last_rest"))
+
+
+class Routine(models.Model):
+    """An ordered sequence of stretches, followed as a timed session."""
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, blank=True)
+    summary = models.CharField(max_length=300, help_text="One or two sentences for lists.")
+    description = models.TextField(blank=True)
+    breathing_pattern = models.ForeignKey(
+        BreathingPattern,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="routines",
+        help_text="Used by every step that does not choose its own.",
+    )
+    is_published = models.BooleanField("published", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoutineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "routine"
+        verbose_name_plural = "routines"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("routines:routine_detail", kwargs={"slug": self.slug})
+
+    def get_session_url(self) -> str:
+        return reverse("routines:routine_session", kwargs={"slug": self.slug})
+
+    @property
+    def duration_seconds(self) -> int:
+        """Total time of a session, from the annotation when the queryset has one."""
+        if hasattr(self, "total_seconds"):
+            return self.total_seconds or 0
+        steps = list(self.steps.all())
+        if not steps:
+            return 0
+        return sum(step.duration_seconds for step in steps) - steps[-1].rest_after_seconds
+
+
+class RoutineStep(models.Model):
+    """One stretch in a routine, with this routine's hold, repetitions and rest."""
+
+    routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="steps")
+    stretch = models.ForeignKey(Stretch, on_delete=models.PROTECT, related_name="steps")
+    order = models.PositiveSmallIntegerField(default=0, db_index=True)
+    hold_seconds = models.PositiveSmallIntegerField(
+        "hold (seconds)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(600)],
+        help_text="Leave empty to use the stretch's default hold.",
+    )
+    repetitions = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    rest_after_seconds = models.PositiveSmallIntegerField(
+        "rest after (seconds)", default=15, validators=[MaxValueValidator(300)]
+    )
+    breathing_pattern = models.ForeignKey(
+        BreathingPattern,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="steps",
+        help_text="Leave empty to use the routine's pattern.",
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="A cue for this routine only.")
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "step"
+        verbose_name_plural = "steps"
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.stretch}"
+
+    @property
+    def effective_hold_seconds(self) -> int:
+        return self.hold_seconds or self.stretch.hold_seconds
+
+    @property
+    def hold_count(self) -> int:
+        """How many times the stretch is held: once per side, per repetition."""
+        return self.repetitions * self.stretch.side_count
+
+    @property
+    def effective_breathing_pattern(self) -> BreathingPattern | None:
+        return self.breathing_pattern or self.routine.breathing_pattern
+
+    @property
+    def duration_seconds(self) -> int:
+        holds = self.hold_count
+        return (
+            holds * self.effective_hold_seconds
+            + (holds - 1) * TRANSITION_SECONDS
+            + self.rest_after_seconds
+        )

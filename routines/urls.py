@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "routines"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("stretches/", views.StretchListView.as_view(), name="stretch_list"),
+    path("stretches/<slug:slug>/", views.StretchDetailView.as_view(), name="stretch_detail"),
+    path("routines/", views.RoutineListView.as_view(), name="routine_list"),
+    path("routines/<slug:slug>/", views.RoutineDetailView.as_view(), name="routine_detail"),
+    path(
+        "routines/<slug:slug>/session/", views.RoutineSessionView.as_view(), name="routine_session"
+    ),
+]

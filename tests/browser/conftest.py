@@ -1,0 +1,108 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Without /usr/bin/chromium these tests skip on a developer's machine (after
+`make test` has said how to install it) and fail on CI, where they must run.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("PSOASAPP_CHROMIUM", "/usr/bin/chromium"))
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the
+# tests make between page actions are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Videos must play without a user gesture in tests, as after a tap on a phone.
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_through_the_site():
+    """Let the live server send /media/ requests to our Range-aware view.
+
+    Django's live server answers MEDIA_URL itself with django.views.static.serve,
+    which ignores Range, so a browser could not seek and the tests would not be
+    testing what gunicorn serves.
+    """
+    from django.test import testcases
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(testcases._MediaFilesHandler, "_should_handle", lambda self, path: False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"Chromium is not installed at {CHROMIUM}: run  apt-get install chromium"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " (browser tests must run on CI)", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, live_server):
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: errors.append(message.text) if message.type == "error" else None,
+    )
+    page.base_url = live_server.url
+    yield page
+    assert not errors, f"the page logged errors: {errors}"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo content, as `make run` shows it."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def assert_accessible(axe, page):
+    results = axe.run(page)
+    assert results.violations_count == 0, results.generate_report()
