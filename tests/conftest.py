@@ -1,5 +1,7 @@
 """Fixtures shared by every test."""
 
+import os
+
 import pytest
 
 
@@ -9,3 +11,43 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
     return settings.MEDIA_ROOT
+
+
+def pytest_sessionstart(session):
+    """Stop at once, and say why, when the configured database or Redis is unreachable.
+
+    `make test` runs a second pass against PostgreSQL and Redis. On a developer's
+    machine without them that pass is skipped with a message; on CI they must be
+    there, so it fails instead.
+    """
+    from django.conf import settings
+
+    problems = []
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        import psycopg
+
+        try:
+            psycopg.connect(
+                host=database["HOST"] or None,
+                port=database["PORT"] or None,
+                user=database["USER"] or None,
+                password=database["PASSWORD"] or None,
+                dbname="postgres",
+                connect_timeout=5,
+            ).close()
+        except psycopg.Error as error:
+            problems.append(f"PostgreSQL at {database['HOST']}:{database['PORT']}: {error}")
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"].endswith("RedisCache"):
+        import redis
+
+        try:
+            redis.Redis.from_url(cache["LOCATION"], socket_connect_timeout=5).ping()
+        except redis.RedisError as error:
+            problems.append(f"Redis at {cache['LOCATION']}: {error}")
+    if problems:
+        message = "; ".join(problems)
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.exit(f"Required service missing on CI: {message}", returncode=1)
+        pytest.exit(f"Skipping this pass, a service is not running: {message}", returncode=0)
