@@ -63,8 +63,9 @@ run: $(VENV)/.installed var/secret_key staticfiles/staticfiles.json
 	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
 	@$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: make superuser; Ctrl-C stops)"
-	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	@trap 'kill $$worker $$reaper 2>/dev/null; wait $$worker $$reaper 2>/dev/null' EXIT; \
 	$(RUN_ENV) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	$(RUN_ENV) $(PY) manage.py reap_videos --every 60 & reaper=$$!; \
 	$(RUN_ENV) $(BIN)/gunicorn -c gunicorn.conf.py psoasapp.wsgi
 
 superuser: $(VENV)/.installed

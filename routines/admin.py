@@ -1,12 +1,17 @@
 """Admin for the teacher: stretches, routines with ordered steps, breathing patterns, videos."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
+from .forms import VideoAdminForm
 from .models import BodyArea, BreathingPattern, Routine, RoutineStep, Stretch, Video
+from .services import video_enqueue, video_save
 from .templatetags.routines_tags import clock, duration
-from .video import video_ingest
 
 
 @admin.register(BreathingPattern)
@@ -24,47 +29,131 @@ class BodyAreaAdmin(admin.ModelAdmin):
 
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
-    list_display = ["title", "poster_thumbnail", "status", "length", "dimensions", "size"]
+    form = VideoAdminForm
+    list_display = ["title", "thumbnail_image", "status_label", "length", "dimensions", "size"]
     list_filter = ["status"]
     search_fields = ["title", "original_name"]
+    actions = ["reprocess"]
     readonly_fields = [
-        "status",
+        "player",
+        "status_label",
         "error_message",
+        "attempts",
+        "processing_started_at",
+        "processing_finished_at",
+        "heartbeat_at",
         "original_name",
         "length",
         "dimensions",
-        "video_codec",
-        "audio_codec",
+        "frame_rate_label",
+        "codecs",
+        "bit_rate_label",
         "size",
-        "poster_preview",
+        "playable_summary",
     ]
-    fields = [
-        "title",
-        "original",
-        "poster",
-        "captions",
-        "poster_preview",
-        "status",
-        "error_message",
-        "original_name",
-        "length",
-        "dimensions",
-        "video_codec",
-        "audio_codec",
-        "size",
+    upload_fieldset = (None, {"fields": ["title", "original", "poster", "captions"]})
+    fieldsets = [
+        upload_fieldset,
+        ("Playback", {"fields": ["player"]}),
+        (
+            "Processing",
+            {
+                "fields": [
+                    "status_label",
+                    "error_message",
+                    "attempts",
+                    "processing_started_at",
+                    "processing_finished_at",
+                    "heartbeat_at",
+                ]
+            },
+        ),
+        (
+            "What the file holds",
+            {
+                "fields": [
+                    "original_name",
+                    "length",
+                    "dimensions",
+                    "frame_rate_label",
+                    "codecs",
+                    "bit_rate_label",
+                    "size",
+                    "playable_summary",
+                ]
+            },
+        ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        # There is nothing to play or report before the first upload.
+        return self.fieldsets if obj is not None else [self.upload_fieldset]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"videos_in_progress": Video.objects.in_progress().exists()}
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        # upload-progress.js sends the form with XMLHttpRequest, which would follow a redirect
+        # and use up the "saved" message on the way; it is told where to go instead.
+        if (
+            request.method == "POST"
+            and request.headers.get("X-Upload-Progress") == "1"
+            and isinstance(response, HttpResponseRedirect)
+        ):
+            return JsonResponse({"location": response["Location"]})
+        return response
+
+    def save_model(self, request, obj, form, change):
+        video_save(video=obj, changed_fields=form.changed_data, probe=form.probe)
+
+    @admin.action(description="Reprocess the selected videos")
+    def reprocess(self, request, queryset):
+        videos = list(queryset)
+        with transaction.atomic():
+            for video in videos:
+                video_enqueue(video=video, reset_attempts=True)
+        self.message_user(
+            request,
+            ngettext(
+                "%d video queued for processing.", "%d videos queued for processing.", len(videos)
+            )
+            % len(videos),
+            messages.SUCCESS,
+        )
 
     @admin.display(description="Poster")
-    def poster_thumbnail(self, video):
-        if not video.poster:
+    def thumbnail_image(self, video):
+        if not video.thumbnail_url:
             return "—"
-        return format_html('<img src="{}" alt="" width="96" height="54">', video.poster.url)
+        return format_html(
+            '<img class="video-thumbnail" src="{}" alt="" loading="lazy">', video.thumbnail_url
+        )
 
-    @admin.display(description="Poster preview")
-    def poster_preview(self, video):
-        if not video.poster:
-            return "Made from the video once it is read."
-        return format_html('<img src="{}" alt="" width="320">', video.poster.url)
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, video):
+        text = video.get_status_display()
+        if video.status == Video.Status.PROCESSING:
+            text = f"{text}: {video.progress_percent} %"
+        return format_html(
+            '<span class="video-status video-status--{}">{}</span>', video.status, text
+        )
+
+    @admin.display(description="Video")
+    def player(self, video):
+        if video.is_ready:
+            return render_to_string("routines/_video.html", {"video": video, "title": video.title})
+        if video.status == Video.Status.FAILED:
+            text = "This video could not be prepared; the reason is below."
+        elif video.status == Video.Status.PROCESSING:
+            text = (
+                f"Being prepared for browsers ({video.progress_percent} % done). "
+                "Reload this page to see how it is going."
+            )
+        else:
+            text = "Waiting for the background worker to prepare it for browsers."
+        return format_html('<p class="video-player-note">{}</p>', text)
 
     @admin.display(description="Duration", ordering="duration_seconds")
     def length(self, video):
@@ -74,17 +163,34 @@ class VideoAdmin(admin.ModelAdmin):
     def dimensions(self, video):
         return f"{video.width}×{video.height}" if video.width else "—"
 
+    @admin.display(description="Frame rate")
+    def frame_rate_label(self, video):
+        return f"{video.frame_rate:g} fps" if video.frame_rate else "—"
+
+    @admin.display(description="Codecs")
+    def codecs(self, video):
+        if not video.video_codec:
+            return "—"
+        return f"{video.video_codec} / {video.audio_codec or 'no sound'}"
+
+    @admin.display(description="Bit rate")
+    def bit_rate_label(self, video):
+        if not video.bits_per_second:
+            return "—"
+        return f"{video.bits_per_second / 1_000_000:.1f} Mbit/s"
+
     @admin.display(description="File size", ordering="size_bytes")
     def size(self, video):
         return filesizeformat(video.size_bytes) if video.size_bytes else "—"
 
-    def save_model(self, request, obj, form, change):
-        if "original" in form.changed_data and obj.original:
-            obj.original_name = getattr(form.cleaned_data["original"], "name", "")[:255]
-            obj.playable = ""
-        super().save_model(request, obj, form, change)
-        if "original" in form.changed_data:
-            video_ingest(obj)
+    @admin.display(description="Played as")
+    def playable_summary(self, video):
+        if not video.is_ready or not video.playable_width:
+            return "—"
+        return (
+            f"H.264/AAC MP4, {video.playable_width}×{video.playable_height}, "
+            f"{filesizeformat(video.playable_size_bytes)}"
+        )
 
 
 class RoutineStepInline(admin.TabularInline):

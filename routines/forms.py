@@ -1,10 +1,31 @@
-"""The stretch library's search and filter form."""
+"""The stretch library's search and filter form; the admin's video upload form."""
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import PurePosixPath
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
-from .models import BodyArea, Stretch
+from .models import BodyArea, Stretch, Video
+from .upload import RefusedUpload, upload_too_large_message
+from .video import (
+    CAPTIONS_MAX_BYTES,
+    CaptionsError,
+    ProbeResult,
+    VideoProbeError,
+    captions_validate,
+    format_size,
+    video_validate,
+)
+
+# What the file picker offers; phones label their clips video/quicktime or video/mp4.
+VIDEO_ACCEPT = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts"
+POSTER_MAX_BYTES = 10 * 1024 * 1024
 
 
 class StretchFilterForm(forms.Form):
@@ -57,3 +78,102 @@ class StretchFilterForm(forms.Form):
     @property
     def is_filtering(self) -> bool:
         return self.is_valid() and any(self.cleaned_data.values())
+
+
+class UploadFieldMixin:
+    """Explain an upload the size-limited handler refused, before Django's own checks run."""
+
+    def to_python(self, data):
+        if isinstance(data, RefusedUpload):
+            raise forms.ValidationError(data.message, code="too_large")
+        return super().to_python(data)
+
+
+class UploadFileField(UploadFieldMixin, forms.FileField):
+    pass
+
+
+class UploadImageField(UploadFieldMixin, forms.ImageField):
+    pass
+
+
+class VideoAdminForm(forms.ModelForm):
+    """The teacher's video form: an upload is read at once, and refused in plain words if unusable.
+
+    Nothing is saved for a refused upload: no row, no file in media/.
+    """
+
+    class Meta:
+        model = Video
+        fields = ["title", "original", "poster", "captions"]
+        field_classes = {
+            "original": UploadFileField,
+            "poster": UploadImageField,
+            "captions": UploadFileField,
+        }
+        widgets = {
+            "original": forms.ClearableFileInput(attrs={"accept": VIDEO_ACCEPT}),
+            "captions": forms.ClearableFileInput(attrs={"accept": ".vtt,text/vtt"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.probe: ProbeResult | None = None
+        limit = settings.PSOASAPP_VIDEO_MAX_UPLOAD_BYTES
+        original = self.fields["original"]
+        # upload-progress.js refuses a file over the limit before sending any of it.
+        original.widget.attrs["data-max-bytes"] = str(limit)
+        original.help_text = (
+            f"A video from a phone or camera (MP4, MOV, MKV…), up to {format_size(limit)}. "
+            "It is checked as soon as it arrives; making the version browsers play happens "
+            "in the background and can take a few minutes."
+        )
+
+    def clean_original(self):
+        upload = self.cleaned_data.get("original")
+        if not isinstance(upload, UploadedFile):
+            return upload  # unchanged
+        limit = settings.PSOASAPP_VIDEO_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(upload_too_large_message(upload.size, limit))
+        try:
+            with _local_upload_path(upload) as path:
+                self.probe = video_validate(path)
+        except VideoProbeError as error:
+            raise forms.ValidationError(error.message, code="unreadable") from None
+        return upload
+
+    def clean_poster(self):
+        poster = self.cleaned_data.get("poster")
+        if isinstance(poster, UploadedFile) and poster.size > POSTER_MAX_BYTES:
+            raise forms.ValidationError(upload_too_large_message(poster.size, POSTER_MAX_BYTES))
+        return poster
+
+    def clean_captions(self):
+        captions = self.cleaned_data.get("captions")
+        if not isinstance(captions, UploadedFile):
+            return captions
+        captions.seek(0)
+        data = captions.read(CAPTIONS_MAX_BYTES + 1)
+        captions.seek(0)
+        try:
+            captions_validate(data)
+        except CaptionsError as error:
+            raise forms.ValidationError(error.message, code="invalid_captions") from None
+        return captions
+
+
+@contextmanager
+def _local_upload_path(upload: UploadedFile) -> Iterator[str]:
+    """A path PyAV can open: big uploads already have one; small ones are held in memory."""
+    if hasattr(upload, "temporary_file_path"):
+        yield upload.temporary_file_path()
+        return
+    suffix = PurePosixPath(upload.name or "").suffix[:10]
+    with tempfile.NamedTemporaryFile(suffix=suffix, dir=settings.FILE_UPLOAD_TEMP_DIR) as copy:
+        upload.seek(0)
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        upload.seek(0)
+        yield copy.name

@@ -1,5 +1,6 @@
 """Stretches, routines built from them, breathing patterns and demo videos."""
 
+import re
 import uuid
 from pathlib import PurePosixPath
 
@@ -29,15 +30,28 @@ def unique_slug(instance: models.Model, value: str, field: str = "slug") -> str:
     return slug
 
 
+def _safe_extension(filename: str, default: str = "") -> str:
+    """The file's extension if it is a plain short one (".mov", ".mp4"), else `default`."""
+    extension = PurePosixPath(filename).suffix.lower()
+    return extension if re.fullmatch(r"\.[a-z0-9]{1,8}", extension) else default
+
+
 def video_upload_to(instance: "Video", filename: str) -> str:
     """Stored names are generated; the name the uploader gave is kept in a field."""
-    extension = PurePosixPath(filename).suffix.lower()[:10]
-    return f"videos/{uuid.uuid4().hex}{extension}"
+    return f"videos/originals/{uuid.uuid4().hex}{_safe_extension(filename)}"
+
+
+def playable_upload_to(instance: "Video", filename: str) -> str:
+    # Always .mp4: browsers and the streaming view go by the name, whatever the upload was.
+    return f"videos/{uuid.uuid4().hex}.mp4"
 
 
 def poster_upload_to(instance: "Video", filename: str) -> str:
-    extension = PurePosixPath(filename).suffix.lower()[:10] or ".jpg"
-    return f"posters/{uuid.uuid4().hex}{extension}"
+    return f"posters/{uuid.uuid4().hex}{_safe_extension(filename, '.jpg')}"
+
+
+def thumbnail_upload_to(instance: "Video", filename: str) -> str:
+    return f"thumbnails/{uuid.uuid4().hex}.jpg"
 
 
 def captions_upload_to(instance: "Video", filename: str) -> str:
@@ -116,9 +130,17 @@ class VideoQuerySet(models.QuerySet):
     def ready(self):
         return self.filter(status=Video.Status.READY)
 
+    def in_progress(self):
+        """Videos waiting for the worker or being processed by it."""
+        return self.filter(status__in=[Video.Status.PENDING, Video.Status.PROCESSING])
+
 
 class Video(models.Model):
-    """A demo video: the uploaded original and what browsers are given to play."""
+    """A demo video: the uploaded original and what browsers are given to play.
+
+    A background task (routines.tasks.process_video) fills in the facts, the poster, the
+    thumbnail and the playable file; the processing fields record how that is going.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -131,35 +153,74 @@ class Video(models.Model):
         "original file",
         upload_to=video_upload_to,
         max_length=255,
-        help_text="The file as uploaded.",
+        help_text="The file as uploaded; it is kept as it is.",
     )
     original_name = models.CharField(
         max_length=255, blank=True, editable=False, help_text="The file name the uploader gave."
     )
     playable = models.FileField(
         "playable file",
-        upload_to=video_upload_to,
+        upload_to=playable_upload_to,
         max_length=255,
         blank=True,
+        editable=False,
         help_text="H.264/AAC MP4 with faststart, the file browsers are given.",
     )
-    poster = models.ImageField(upload_to=poster_upload_to, max_length=255, blank=True)
+    poster = models.ImageField(
+        upload_to=poster_upload_to,
+        max_length=255,
+        blank=True,
+        help_text="Shown before the video plays. Leave empty to use a frame from the video.",
+    )
+    thumbnail = models.ImageField(
+        upload_to=thumbnail_upload_to, max_length=255, blank=True, editable=False
+    )
     captions = models.FileField(
         upload_to=captions_upload_to,
         max_length=255,
         blank=True,
-        help_text="Optional WebVTT captions.",
+        help_text="Optional WebVTT captions (.vtt).",
     )
+
+    # What the original holds. Width and height are as displayed, after any rotation a
+    # phone recorded, so a portrait clip reads as portrait.
     duration_seconds = models.FloatField(null=True, blank=True, editable=False)
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    frame_rate = models.FloatField("frames per second", null=True, blank=True, editable=False)
     video_codec = models.CharField(max_length=40, blank=True, editable=False)
     audio_codec = models.CharField(max_length=40, blank=True, editable=False)
+    bits_per_second = models.BigIntegerField(null=True, blank=True, editable=False)
     size_bytes = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    # What browsers are given.
+    playable_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    playable_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    playable_size_bytes = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    # Processing: pending → processing → ready | failed.
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True, editable=False
     )
     error_message = models.TextField(blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Times processing has started for this file."
+    )
+    progress_percent = models.PositiveSmallIntegerField(default=0, editable=False)
+    processing_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    processing_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Last sign of life from the worker; a stale one means the worker died.",
+    )
+    # Each enqueue gets a new token and only the task holding the current one may write
+    # results, so a task that was given up on (or superseded by a new upload) changes nothing.
+    task_token = models.CharField(max_length=32, blank=True, editable=False)
+    task_result_id = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="The queued task's result id."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -186,12 +247,16 @@ class Video(models.Model):
         return self.poster.url if self.poster else ""
 
     @property
+    def thumbnail_url(self) -> str:
+        return self.thumbnail.url if self.thumbnail else self.poster_url
+
+    @property
     def captions_url(self) -> str:
         return self.captions.url if self.captions else ""
 
     def stored_files(self) -> list[models.fields.files.FieldFile]:
         """Every file this row owns, so deleting the row can delete them."""
-        files = [self.original, self.playable, self.poster, self.captions]
+        files = [self.original, self.playable, self.poster, self.thumbnail, self.captions]
         return [f for f in files if f]
 
 
