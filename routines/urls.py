@@ -13,4 +13,5 @@ urlpatterns = [
     path(
         "routines/<slug:slug>/session/", views.RoutineSessionView.as_view(), name="routine_session"
     ),
+    path("sw.js", views.service_worker, name="service_worker"),
 ]
