@@ -1,8 +1,12 @@
 """The site's URLs: the stretch library and routines at the root, admin under /admin/."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView, TemplateView
 
+from psoasapp.blog.sitemaps import SITEMAPS
 from routines.streaming import serve_media
 
 admin.site.site_header = "Psoas Release admin"
@@ -12,6 +16,20 @@ admin.site.index_title = "Stretches, routines and videos"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("media/<path:path>", serve_media, name="media"),
+    # Browsers ask for /favicon.ico on pages that name no icon (Django's admin).
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("blog/", include("psoasapp.blog.urls")),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots_txt",
+    ),
     path("", include("routines.urls")),
 ]
 

@@ -1,10 +1,17 @@
 """Pages of the stretch library and the routines."""
 
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
+
+from psoasapp.blog.models import Post
 
 from .forms import StretchFilterForm
 from .models import Routine, RoutineStep, Stretch
+from .plan import media_size_bytes, routine_plan
 
 
 def published_stretches():
@@ -35,6 +42,7 @@ class HomeView(TemplateView):
             Routine.objects.published().with_duration().select_related("breathing_pattern")
         )
         context["stretches"] = published_stretches()[:6]
+        context["latest_posts"] = Post.objects.published().order_by("-published_at", "-pk")[:3]
         return context
 
 
@@ -90,8 +98,9 @@ class RoutineListView(ListView):
         )
 
 
-class RoutineDetailView(DetailView):
-    template_name = "routines/routine_detail.html"
+class PublishedRoutineMixin:
+    """A published routine with its steps, for the routine page and its session."""
+
     context_object_name = "routine"
 
     def get_queryset(self):
@@ -102,5 +111,46 @@ class RoutineDetailView(DetailView):
         )
 
 
-class RoutineSessionView(RoutineDetailView):
+class RoutineDetailView(PublishedRoutineMixin, DetailView):
+    template_name = "routines/routine_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["offline_size_bytes"] = media_size_bytes(self.object)
+        return context
+
+
+class RoutineSessionView(PublishedRoutineMixin, DetailView):
     template_name = "routines/routine_session.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["plan"] = routine_plan(self.object)
+        return context
+
+
+SERVICE_WORKER = "js/service-worker.js"
+
+
+@require_safe
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The offline service worker, served from the root so its scope covers every page.
+
+    A worker's scope cannot reach above the folder it is served from, and
+    /static/ would not cover the session pages. Browsers check it for updates
+    on navigation, so it is never cached for long.
+    """
+    path = finders.find(SERVICE_WORKER)
+    if path:
+        with open(path, "rb") as file:
+            content = file.read()
+    elif staticfiles_storage.exists(SERVICE_WORKER):
+        with staticfiles_storage.open(SERVICE_WORKER) as file:
+            content = file.read()
+    else:
+        raise Http404("No service worker.")
+    return HttpResponse(
+        content,
+        content_type="text/javascript; charset=utf-8",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )

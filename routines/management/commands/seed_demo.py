@@ -11,9 +11,10 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from psoasapp.blog.demo import seed_blog
 from routines.demo_media import demo_video_bytes
 from routines.models import BodyArea, BreathingPattern, Routine, RoutineStep, Stretch, Video
-from routines.video import video_ingest
+from routines.services import video_process
 
 BODY_AREAS = ["Hips", "Lower back", "Front of thigh", "Pelvis", "Core"]
 
@@ -283,6 +284,8 @@ class Command(BaseCommand):
                 f"{len(clips)} videos made)."
             )
         )
+        blog_created = seed_blog()
+        self.stdout.write(self.style.SUCCESS(f"Blog demo content: {blog_created} rows created."))
 
     def ensure(self, model, lookup: dict, values: dict):
         """The row for `lookup`, created from `values` if missing.
@@ -340,7 +343,7 @@ class Command(BaseCommand):
     def save_video(self, data: dict, clip: bytes) -> Video:
         video = Video(title=f"{data['title']} (demo)", original_name=f"{data['slug']}.mp4")
         video.original.save(video.original_name, ContentFile(clip), save=True)
-        video_ingest(video)
+        video = video_process(video=video)
         if video.status != Video.Status.READY:
             raise CommandError(
                 f"The demo video for {data['title']!r} did not come out playable: "
