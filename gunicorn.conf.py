@@ -12,7 +12,8 @@ worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "600"))
-graceful_timeout = 30
+# Ctrl-C (or a deploy) waits this long for open video downloads before cutting them.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"))
 keepalive = 5
 accesslog = "-"
 errorlog = "-"

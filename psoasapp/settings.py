@@ -61,10 +61,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
     "routines",
+    "psoasapp.blog",
 ]
 
 MIDDLEWARE = [
@@ -153,19 +155,65 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Replaced below by S3-compatible object storage when a bucket is configured.
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "psoasapp.storage.StaticFilesStorage"
         )
     },
 }
 
+# Media on S3-compatible object storage (django-storages), for many machines. Files are
+# private; /media/ redirects visitors to short-lived presigned URLs.
+if bucket := os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+            "file_overwrite": False,
+        },
+    }
+    # Pages load posters, images and video straight from the bucket's origin.
+    MEDIA_ORIGIN = os.environ.get("PSOASAPP_MEDIA_ORIGIN") or (
+        os.environ.get("AWS_S3_ENDPOINT_URL") or "https://*.amazonaws.com"
+    )
+else:
+    MEDIA_ORIGIN = None
+
 # Uploads larger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-FILE_UPLOAD_TEMP_DIR = os.environ.get("DJANGO_FILE_UPLOAD_TEMP_DIR") or None
+# On disk under var/ rather than in /tmp, which is RAM (tmpfs) on many systems; a video
+# upload must never be held in memory.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("DJANGO_FILE_UPLOAD_TEMP_DIR") or str(VAR_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_PERMISSIONS = 0o644
+# The second handler streams big uploads to FILE_UPLOAD_TEMP_DIR and stops writing one
+# that passes PSOASAPP_VIDEO_MAX_UPLOAD_BYTES (routines/upload.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "routines.upload.SizeLimitedUploadHandler",
+]
+
+# Videos: the upload limit, where the worker converts them, and crash recovery. The worker
+# records a heartbeat every HEARTBEAT_SECONDS while processing; `manage.py reap_videos`
+# queues again a video whose heartbeat is older than STALE_SECONDS (its worker died), at
+# most MAX_ATTEMPTS times in all, then marks it failed.
+PSOASAPP_VIDEO_MAX_UPLOAD_BYTES = int(
+    os.environ.get("PSOASAPP_VIDEO_MAX_UPLOAD_BYTES", str(2 * 1024**3))
+)
+PSOASAPP_VIDEO_WORK_DIR = Path(os.environ.get("PSOASAPP_VIDEO_WORK_DIR", VAR_DIR / "video-work"))
+PSOASAPP_VIDEO_HEARTBEAT_SECONDS = float(os.environ.get("PSOASAPP_VIDEO_HEARTBEAT_SECONDS", "10"))
+PSOASAPP_VIDEO_STALE_SECONDS = float(os.environ.get("PSOASAPP_VIDEO_STALE_SECONDS", "120"))
+PSOASAPP_VIDEO_MAX_ATTEMPTS = int(os.environ.get("PSOASAPP_VIDEO_MAX_ATTEMPTS", "3"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -206,6 +254,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+if MEDIA_ORIGIN:
+    for directive in ("img-src", "media-src"):
+        SECURE_CSP[directive].append(MEDIA_ORIGIN)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -234,3 +285,53 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Blog and comments (psoasapp.blog). Moderation follows WordPress: a first comment waits for
+# approval, and a commenter whose email address already has an approved comment is let through.
+# Absolute links in emails (the moderation link sent to a post's author) start with SITE_URL.
+SITE_URL = os.environ.get("PSOASAPP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Days after publication when a post stops taking comments; 0 keeps comments open for good.
+BLOG_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("BLOG_COMMENTS_CLOSE_AFTER_DAYS", "0"))
+# Levels of a thread: 3 allows a comment, a reply to it, and a reply to that.
+BLOG_COMMENT_MAX_DEPTH = int(os.environ.get("BLOG_COMMENT_MAX_DEPTH", "3"))
+# One comment per IP address in this many seconds (counted in the cache, so Redis shares it).
+BLOG_COMMENT_FLOOD_SECONDS = int(os.environ.get("BLOG_COMMENT_FLOOD_SECONDS", "15"))
+# A comment with more links than this waits for moderation, whoever sent it.
+BLOG_COMMENT_MAX_LINKS = int(os.environ.get("BLOG_COMMENT_MAX_LINKS", "2"))
+# The comment form is signed with the time it was shown: sent sooner than this it is a robot,
+# later than the maximum it is refused (politely, keeping the text) as stale.
+BLOG_COMMENT_MIN_SECONDS = int(os.environ.get("BLOG_COMMENT_MIN_SECONDS", "3"))
+BLOG_COMMENT_FORM_MAX_AGE_SECONDS = int(
+    os.environ.get("BLOG_COMMENT_FORM_MAX_AGE_SECONDS", str(2 * 24 * 60 * 60))
+)
+# Comma-separated words or phrases; a comment containing one (in any field) is marked spam.
+BLOG_DISALLOWED_WORDS = env_list("BLOG_DISALLOWED_WORDS", "")
+# Behind a proxy the commenter's address is the last one the proxy added to X-Forwarded-For.
+BLOG_TRUST_X_FORWARDED_FOR = env_bool("DJANGO_BEHIND_PROXY", False)
+# Comments link a bare "www.example.com" over https, as Django will by default from 2028.
+URLIZE_ASSUME_HTTPS = True
+
+# Email. Django 6.1 configures mail with MAILERS (its EMAIL_* settings are deprecated), so
+# the usual EMAIL_* variables feed it. Served over HTTPS (production) mail goes by SMTP, to
+# EMAIL_HOST or a local MTA; a plain-HTTP local run (`make run`) prints it to the console log
+# unless EMAIL_HOST names a server.
+if smtp_host := os.environ.get("EMAIL_HOST", "" if not HTTPS else "localhost"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": smtp_host,
+                "port": int(
+                    os.environ.get("EMAIL_PORT", "587" if smtp_host != "localhost" else "25")
+                ),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", smtp_host != "localhost"),
+                "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
