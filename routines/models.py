@@ -36,6 +36,20 @@ def _safe_extension(filename: str, default: str = "") -> str:
     return extension if re.fullmatch(r"\.[a-z0-9]{1,8}", extension) else default
 
 
+class SlugFromFieldMixin:
+    """Fills an empty `slug` on save from the field named by `slug_source`, unique in its model.
+
+    The slug is kept when the source field later changes, so saved links keep working.
+    """
+
+    slug_source = "title"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, getattr(self, self.slug_source))
+        super().save(*args, **kwargs)
+
+
 def video_upload_to(instance: "Video", filename: str) -> str:
     """Stored names are generated; the name the uploader gave is kept in a field."""
     return f"videos/originals/{uuid.uuid4().hex}{_safe_extension(filename)}"
@@ -106,11 +120,13 @@ class BreathingPattern(models.Model):
         return [(label, seconds) for label, seconds in phases if seconds]
 
 
-class BodyArea(models.Model):
+class BodyArea(SlugFromFieldMixin, models.Model):
     """Where a stretch is felt: hips, lower back, thighs…"""
 
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+
+    slug_source = "name"
 
     class Meta:
         ordering = ["name"]
@@ -119,11 +135,6 @@ class BodyArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
 
 
 class VideoQuerySet(models.QuerySet):
@@ -274,7 +285,7 @@ class StretchQuerySet(models.QuerySet):
         return qs
 
 
-class Stretch(models.Model):
+class Stretch(SlugFromFieldMixin, models.Model):
     """One stretch as the teacher teaches it: cues, a safety note, a demo video."""
 
     class Sides(models.TextChoices):
@@ -315,11 +326,6 @@ class Stretch(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.title)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("routines:stretch_detail", kwargs={"slug": self.slug})
@@ -365,7 +371,7 @@ class RoutineQuerySet(models.QuerySet):
         ).annotate(total_seconds=F("_steps_seconds") - F("_last_rest"))
 
 
-class Routine(models.Model):
+class Routine(SlugFromFieldMixin, models.Model):
     """An ordered sequence of stretches, followed as a timed session."""
 
     title = models.CharField(max_length=120)
@@ -393,11 +399,6 @@ class Routine(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.title)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("routines:routine_detail", kwargs={"slug": self.slug})

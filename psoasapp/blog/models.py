@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from routines.models import Stretch, unique_slug
+from routines.models import SlugFromFieldMixin, Stretch
 
 from .images import (
     AVATAR_WIDTHS,
@@ -34,10 +34,12 @@ EXCERPT_WORDS = 45
 web_url_validator = URLValidator(schemes=["http", "https"])
 
 
-class Category(models.Model):
+class Category(SlugFromFieldMixin, models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     description = models.TextField(blank=True)
+
+    slug_source = "name"
 
     class Meta:
         ordering = ["name"]
@@ -47,18 +49,15 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("blog:category", kwargs={"slug": self.slug})
 
 
-class Tag(models.Model):
+class Tag(SlugFromFieldMixin, models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True, blank=True)
+
+    slug_source = "name"
 
     class Meta:
         ordering = ["name"]
@@ -68,17 +67,14 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("blog:tag", kwargs={"slug": self.slug})
 
 
-class AuthorProfile(models.Model):
+class AuthorProfile(SlugFromFieldMixin, models.Model):
     """How an author appears on the site: a name, a bio and a picture, never their login."""
+
+    slug_source = "name"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -106,8 +102,6 @@ class AuthorProfile(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "avatar" in update_fields:
             renditions_sync(self, "avatar", widths=AVATAR_WIDTHS, square=True)
