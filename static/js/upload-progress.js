@@ -49,6 +49,8 @@
           this.clearOldErrors(input);
           if (input.dataset.maxBytes) this.checkSize(input);
         });
+        // A file chosen before this deferred script ran fired its change event unheard.
+        if (input.files.length && input.dataset.maxBytes) this.checkSize(input);
       }
       window.addEventListener("beforeunload", (event) => {
         if (this.request) event.preventDefault(); // leaving would throw the upload away

@@ -41,13 +41,13 @@ def work_dir(settings, tmp_path):
 
 
 def sign_in(page, next_path: str) -> None:
-    # Admin pages name no icon, so Chromium asks for /favicon.ico, which the site does not
-    # serve; that 404 would count as a page error here while saying nothing about videos.
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     page.goto(f"{page.base_url}/admin/login/?next={next_path}")
     page.get_by_label("Username").fill("teacher")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # As a person would, start once the page has loaded (its scripts have run).
+    page.wait_for_url(f"**{next_path}")
+    page.wait_for_load_state("load")
 
 
 def throttle_uploads(page, bytes_per_second: int) -> None:
