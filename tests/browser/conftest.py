@@ -106,3 +106,27 @@ def axe():
 def assert_accessible(axe, page):
     results = axe.run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def wait_for_metadata(video) -> float:
+    """The video's duration, once the browser has read it."""
+    return video.evaluate(
+        "v => new Promise(done => v.readyState >= 1 ? done(v.duration)"
+        " : v.addEventListener('loadedmetadata', () => done(v.duration)))"
+    )
+
+
+def assert_plays_and_seeks(page, video, duration: float) -> None:
+    """The video plays (time advances) and a seek near the end lands there."""
+    video.evaluate("v => { v.muted = true; return v.play(); }")
+    page.wait_for_function("v => v.currentTime > 0.5", arg=video.element_handle(), timeout=10_000)
+    target = duration - 1.5
+    landed = video.evaluate(
+        """(v, t) => new Promise(done => {
+            v.pause();
+            v.addEventListener('seeked', () => done(v.currentTime), {once: true});
+            v.currentTime = t;
+        })""",
+        target,
+    )
+    assert landed == pytest.approx(target, abs=0.5), "the seek snapped back instead of landing"

@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from routines.models import Stretch
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_plays_and_seeks, wait_for_metadata
 
 
 def demo_two_sided_stretch() -> Stretch:
@@ -14,25 +14,9 @@ def test_stretch_video_plays_and_seeks_near_the_end(page, demo):
     page.goto(page.base_url + stretch.get_absolute_url())
     video = page.get_by_label(f"Demo video: {stretch.title}")
     expect(video).to_be_visible()
-    duration = video.evaluate(
-        "v => new Promise(done => v.readyState >= 1 ? done(v.duration)"
-        " : v.addEventListener('loadedmetadata', () => done(v.duration)))"
-    )
+    duration = wait_for_metadata(video)
     assert duration > 5
-
-    video.evaluate("v => { v.muted = true; return v.play(); }")
-    page.wait_for_function("v => v.currentTime > 0.5", arg=video.element_handle(), timeout=10_000)
-
-    target = duration - 1.5
-    landed = video.evaluate(
-        """(v, t) => new Promise(done => {
-            v.pause();
-            v.addEventListener('seeked', () => done(v.currentTime), {once: true});
-            v.currentTime = t;
-        })""",
-        target,
-    )
-    assert landed == pytest.approx(target, abs=0.5), "the seek snapped back instead of landing"
+    assert_plays_and_seeks(page, video, duration)
 
 
 def test_stretch_filter_form_narrows_the_list(page, demo):

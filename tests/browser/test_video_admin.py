@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from routines.models import Video
+from tests.browser.conftest import assert_plays_and_seeks, wait_for_metadata
 from tests.factories import make_stretch
 from tests.routines.test_video import write_clip
 
@@ -65,13 +66,6 @@ def throttle_uploads(page, bytes_per_second: int) -> None:
     )
 
 
-def wait_for_metadata(video) -> float:
-    return video.evaluate(
-        "v => new Promise(done => v.readyState >= 1 ? done(v.duration)"
-        " : v.addEventListener('loadedmetadata', () => done(v.duration)))"
-    )
-
-
 def test_upload_shows_progress_then_the_video_plays_and_seeks(page, teacher, phone_clip):
     sign_in(page, "/admin/routines/video/add/")
     expect(page.get_by_role("heading", name="Add video")).to_be_visible()
@@ -109,18 +103,7 @@ def test_upload_shows_progress_then_the_video_plays_and_seeks(page, teacher, pho
     size = video.evaluate("v => [v.videoWidth, v.videoHeight]")
     assert size == [180, 320], "portrait, as the phone held it"
 
-    video.evaluate("v => { v.muted = true; return v.play(); }")
-    page.wait_for_function("v => v.currentTime > 0.5", arg=video.element_handle(), timeout=10_000)
-    target = duration - 1.5
-    landed = video.evaluate(
-        """(v, t) => new Promise(done => {
-            v.pause();
-            v.addEventListener('seeked', () => done(v.currentTime), {once: true});
-            v.currentTime = t;
-        })""",
-        target,
-    )
-    assert landed == pytest.approx(target, abs=0.5), "the seek snapped back instead of landing"
+    assert_plays_and_seeks(page, video, duration)
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_sent(page, teacher, phone_clip, settings):
