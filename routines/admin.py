@@ -34,23 +34,6 @@ class VideoAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title", "original_name"]
     actions = ["reprocess"]
-    readonly_fields = [
-        "player",
-        "status_label",
-        "error_message",
-        "attempts",
-        "processing_started_at",
-        "processing_finished_at",
-        "heartbeat_at",
-        "original_name",
-        "length",
-        "dimensions",
-        "frame_rate_label",
-        "codecs",
-        "bit_rate_label",
-        "size",
-        "playable_summary",
-    ]
     upload_fieldset = (None, {"fields": ["title", "original", "poster", "captions"]})
     fieldsets = [
         upload_fieldset,
@@ -84,6 +67,9 @@ class VideoAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    # Everything after the upload fields is reported by processing, never typed.
+    readonly_fields = [name for _, options in fieldsets[1:] for name in options["fields"]]
 
     def get_fieldsets(self, request, obj=None):
         # There is nothing to play or report before the first upload.
