@@ -27,6 +27,8 @@ from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_back
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
+from psoasapp.storage import local_path
+
 from .models import Video
 from .video import (
     ProbeResult,
@@ -501,10 +503,7 @@ def _save_file(field_file: FieldFile, content: bytes | Path, name: str) -> str:
 
 def _local_path(field_file: FieldFile, work: Path) -> Path:
     """A local path to a stored file: the file itself on local storage, else a copy in `work`."""
-    try:
-        path = Path(field_file.path)
-    except NotImplementedError:  # object storage (S3) has no local path
-        path = None
+    path = local_path(field_file.storage, field_file.name)
     if path is not None and path.is_file():
         return path  # read in place; the original is never written to
     copy = work / f"original{PurePosixPath(field_file.name).suffix}"

@@ -24,6 +24,8 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.views.decorators.http import require_safe
 
+from psoasapp.storage import local_path
+
 # A replaced upload gets a new generated name, so caches never serve stale
 # bytes; an hour still keeps a file that was taken down from lingering in them.
 CACHE_CONTROL = "public, max-age=3600"
@@ -231,12 +233,12 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Serve an upload from the default storage: ranged locally, redirected from S3."""
     if not is_safe_name(path):
         raise Http404("No such file.")
-    try:
-        root = Path(default_storage.path("")).resolve()
-    except NotImplementedError:
+    root = local_path(default_storage)
+    if root is None:
         # Object storage has no local path: the client fetches a short-lived
         # presigned URL straight from it, Range requests included.
         return HttpResponseRedirect(default_storage.url(path))
+    root = root.resolve()
 
     # resolve() follows symlinks, so one pointing out of the root ends up outside it.
     file_path = (root / path).resolve()
