@@ -3,6 +3,8 @@
 `routine_plan()` returns plain data (JSON-ready) that the session page embeds with json_script.
 """
 
+from django.db.models.fields.files import FieldFile
+
 from .models import TRANSITION_SECONDS, BreathingPattern, Routine, RoutineStep
 
 # The breath used when neither the step nor the routine chooses one: a longer
@@ -152,15 +154,20 @@ def media_size_bytes(routine: Routine) -> int:
 
     Told to a visitor before saving a session for offline use.
     """
-    files = {}
+    # Processing records the playable file's size on the row; only posters
+    # (and rows processed before it did) need asking the storage.
+    sizes: dict[str, int | FieldFile] = {}
     for step in routine.steps.all():
         video = step.stretch.video
-        if video is not None and video.is_ready:
-            files.update((f.name, f) for f in (video.playable, video.poster) if f)
+        if video is None or not video.is_ready:
+            continue
+        sizes[video.playable.name] = video.playable_size_bytes or video.playable
+        if video.poster:
+            sizes[video.poster.name] = video.poster
     total = 0
-    for file in files.values():
+    for size in sizes.values():
         try:
-            total += file.size
+            total += size if isinstance(size, int) else size.size
         except OSError:  # a file gone from storage is simply not downloaded
             continue
     return total
