@@ -3,14 +3,15 @@
 Django's FileResponse ignores Range, and browsers cannot seek in an MP4 without it.
 """
 
+import functools
 import io
 import mimetypes
 import os
 import re
 from contextlib import ExitStack
-from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
@@ -43,6 +44,15 @@ CONTENT_TYPES = {
 # Nineteen digits exceed any real file size yet stay far below the length at
 # which int() refuses to parse; longer numbers make the header malformed.
 BYTE_RANGE = re.compile(r"bytes=(\d{0,19})-(\d{0,19})", re.ASCII | re.IGNORECASE)
+
+# The request headers get_conditional_response() looks at; most requests (a video seek) send
+# none, and are spared building the response it compares against.
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+)
 
 # Only used when there is no sendfile (runserver, ASGI, the test client):
 # fewer, larger reads than FileResponse's 4 KiB default.
@@ -93,10 +103,11 @@ class FileSlice:
         return self.file.closed
 
 
-def guess_content_type(path: Path) -> str:
-    if content_type := CONTENT_TYPES.get(path.suffix.lower()):
+def guess_content_type(path: str | os.PathLike[str]) -> str:
+    name = os.path.basename(path)
+    if content_type := CONTENT_TYPES.get(os.path.splitext(name)[1].lower()):
         return content_type
-    content_type, encoding = mimetypes.guess_type(path.name)
+    content_type, encoding = mimetypes.guess_type(name)
     # A compressed file (.gz) is served as it is stored, not as what it unpacks to.
     if content_type is None or encoding is not None:
         return "application/octet-stream"
@@ -153,9 +164,8 @@ def ranged_file_response(
     request: HttpRequest, path: str | os.PathLike[str], *, content_type: str | None = None
 ) -> HttpResponseBase:
     """Answer GET or HEAD for a local file: 200, 206, 304, 412 or 416."""
-    path = Path(path)
     with ExitStack() as stack:
-        file = stack.enter_context(path.open("rb", buffering=0))
+        file = stack.enter_context(open(path, "rb", buffering=0))
         response = file_response(request, file, content_type or guess_content_type(path))
         if isinstance(response, FileResponse):
             # The response closes the file once the body has been sent.
@@ -177,15 +187,16 @@ def file_response(request: HttpRequest, file: BinaryIO, content_type: str) -> Ht
         "Cache-Control": CACHE_CONTROL,
     }
 
-    # Django evaluates If-Match, If-Unmodified-Since, If-None-Match and
-    # If-Modified-Since in RFC order, and copies the validators onto a 304.
-    validators = HttpResponse(headers=headers)
-    conditional = get_conditional_response(
-        request, etag=etag, last_modified=last_modified, response=validators
-    )
-    if conditional is not validators:
-        conditional.headers["Accept-Ranges"] = "bytes"
-        return conditional
+    if any(name in request.META for name in CONDITIONAL_HEADERS):
+        # Django evaluates If-Match, If-Unmodified-Since, If-None-Match and
+        # If-Modified-Since in RFC order, and copies the validators onto a 304.
+        validators = HttpResponse(headers=headers)
+        conditional = get_conditional_response(
+            request, etag=etag, last_modified=last_modified, response=validators
+        )
+        if conditional is not validators:
+            conditional.headers["Accept-Ranges"] = "bytes"
+            return conditional
 
     byte_range = requested_range(request, size=size, etag=etag, last_modified=last_modified)
     if byte_range is None:
@@ -220,12 +231,17 @@ def file_response(request: HttpRequest, file: BinaryIO, content_type: str) -> Ht
 
 def is_safe_name(name: str) -> bool:
     """Whether a requested media name is relative and has no dot segments or dotfiles."""
-    requested = PurePosixPath(name)
     return (
         "\x00" not in name
-        and not requested.is_absolute()
-        and not any(part.startswith(".") for part in requested.parts)
+        and not name.startswith("/")
+        and not any(part.startswith(".") for part in name.split("/"))
     )
+
+
+@functools.lru_cache(maxsize=8)
+def real_root(location: str) -> str:
+    """The media folder with symlinks resolved, worked out once per location."""
+    return os.path.realpath(location)
 
 
 @require_safe
@@ -233,22 +249,47 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Serve an upload from the default storage: ranged locally, redirected from S3."""
     if not is_safe_name(path):
         raise Http404("No such file.")
-    root = local_path(default_storage)
-    if root is None:
+    location = local_path(default_storage)
+    if location is None:
         # Object storage has no local path: the client fetches a short-lived
         # presigned URL straight from it, Range requests included.
         return HttpResponseRedirect(default_storage.url(path))
-    root = root.resolve()
+    root = real_root(str(location))
 
-    # resolve() follows symlinks, so one pointing out of the root ends up outside it.
-    file_path = (root / path).resolve()
-    if (
-        not file_path.is_relative_to(root)
-        or not is_safe_name(str(file_path.relative_to(root)))
-        or not file_path.is_file()
-    ):
+    # realpath() follows symlinks, so one pointing out of the root ends up outside it.
+    file_path = os.path.realpath(os.path.join(root, path))
+    if not file_path.startswith(root + os.sep) or not is_safe_name(file_path[len(root) + 1 :]):
         raise Http404("No such file.")
     try:
         return ranged_file_response(request, file_path)
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise Http404("No such file.") from None
+
+
+# A media response is a file, never a page: nothing in it may run or be framed, even an
+# upload that a browser would render (HTML, SVG) if it were opened directly.
+MEDIA_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "X-Frame-Options": "DENY",
+}
+
+
+class MediaMiddleware:
+    """Serve MEDIA_URL ahead of sessions, CSRF, authentication and messages.
+
+    A file response uses none of them, and on a video seek their per-request cost is most
+    of the time the server spends. Put it right after SecurityMiddleware, so the HTTPS
+    redirect, HSTS and nosniff still apply to media.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = settings.MEDIA_URL
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not request.path_info.startswith(self.prefix):
+            return self.get_response(request)
+        response = serve_media(request, request.path_info.removeprefix(self.prefix))
+        for name, value in MEDIA_SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response

@@ -404,3 +404,20 @@ def test_object_storage_redirects_to_its_url(client):
 @pytest.mark.usefixtures("remote_storage")
 def test_object_storage_still_refuses_dot_segments(client):
     assert client.get("/media/%2e%2e/secret").status_code == 404
+
+
+def test_media_is_served_as_a_file_never_as_a_page(client):
+    response = fetch(client, "bytes=0-9")
+    assert response.status_code == 206
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["X-Frame-Options"] == "DENY"
+    # Sessions, CSRF and messages never run for a file.
+    assert not response.cookies
+    assert "Vary" not in response
+
+
+def test_missing_media_gets_the_sites_not_found_page(client):
+    response = client.get("/media/videos/missing.mp4")
+    assert response.status_code == 404
+    assert b"<!doctype html>" in response.content.lower()
