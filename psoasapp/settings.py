@@ -74,6 +74,10 @@ MIDDLEWARE = [
     # /media/ is answered here, before the middleware below that a file does not need.
     "routines.streaming.MediaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After the two that serve files: it compresses pages, and only those with no secret.
+    "psoasapp.middleware.PublicGZipMiddleware",
+    # Pages every visitor sees alike, answered before the per-visitor middleware below.
+    "routines.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -243,7 +247,21 @@ if REDIS_URL := os.environ.get("REDIS_URL"):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Room for every page of a large site (about 30 MB per worker process).
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
+# Pages anonymous visitors see are kept this long (0 turns the page cache off); any save or
+# delete of content replaces them at once (routines/caching.py). With the local-memory cache
+# the worker processes learn of a change through this file.
+PSOASAPP_PAGE_CACHE_SECONDS = int(os.environ.get("PSOASAPP_PAGE_CACHE_SECONDS", "600"))
+PSOASAPP_CONTENT_VERSION_FILE = Path(
+    os.environ.get("PSOASAPP_CONTENT_VERSION_FILE") or VAR_DIR / "content-version"
+)
 
 # Security. The CSP allows nothing inline: scripts and styles come from our own
 # static files, and data reaches scripts through json_script or data- attributes.

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from psoasapp.storage import local_path
 
+from .caching import content_changed
 from .models import Video
 from .video import (
     ProbeResult,
@@ -129,6 +130,7 @@ def video_enqueue(*, video: Video, reset_attempts: bool = False) -> None:
     if reset_attempts:
         fields["attempts"] = 0
     Video.objects.filter(pk=video.pk).update(**fields)
+    content_changed()  # pages say it is being prepared; an update sends no save signals
     for name, value in fields.items():
         setattr(video, name, value)
     # After commit, so a worker never picks up a task for a row it cannot see yet. A queue
@@ -367,6 +369,7 @@ def _record_failure(video_id: int, token: str, message: str) -> None:
         processing_finished_at=now,
         updated_at=now,
     )
+    content_changed()
 
 
 def _reset_processing(video: Video, probe: ProbeResult | None) -> None:

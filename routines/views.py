@@ -9,6 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from psoasapp.blog.models import Post
 
+from .caching import CachedPageMixin
 from .forms import StretchFilterForm
 from .models import Routine, RoutineStep, Stretch
 from .plan import media_size_bytes, routine_plan
@@ -33,7 +34,7 @@ def routine_steps():
     )
 
 
-class HomeView(TemplateView):
+class HomeView(CachedPageMixin, TemplateView):
     template_name = "routines/home.html"
 
     def get_context_data(self, **kwargs):
@@ -46,7 +47,7 @@ class HomeView(TemplateView):
         return context
 
 
-class StretchListView(ListView):
+class StretchListView(CachedPageMixin, ListView):
     template_name = "routines/stretch_list.html"
     context_object_name = "stretches"
     paginate_by = 24
@@ -64,7 +65,7 @@ class StretchListView(ListView):
         return context
 
 
-class StretchDetailView(DetailView):
+class StretchDetailView(CachedPageMixin, DetailView):
     template_name = "routines/stretch_detail.html"
     context_object_name = "stretch"
 
@@ -83,7 +84,7 @@ class StretchDetailView(DetailView):
         return context
 
 
-class RoutineListView(ListView):
+class RoutineListView(CachedPageMixin, ListView):
     template_name = "routines/routine_list.html"
     context_object_name = "routines"
 
@@ -111,7 +112,7 @@ class PublishedRoutineMixin:
         )
 
 
-class RoutineDetailView(PublishedRoutineMixin, DetailView):
+class RoutineDetailView(CachedPageMixin, PublishedRoutineMixin, DetailView):
     template_name = "routines/routine_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -120,7 +121,7 @@ class RoutineDetailView(PublishedRoutineMixin, DetailView):
         return context
 
 
-class RoutineSessionView(PublishedRoutineMixin, DetailView):
+class RoutineSessionView(CachedPageMixin, PublishedRoutineMixin, DetailView):
     template_name = "routines/routine_session.html"
 
     def get_context_data(self, **kwargs):

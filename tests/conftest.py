@@ -13,6 +13,21 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def page_cache(settings, tmp_path):
+    """Each test starts with an empty cache and a content version of its own.
+
+    A test's rows are rolled back without a delete signal, so a page stored in one test
+    could otherwise be served in the next.
+    """
+    from django.core.cache import cache
+
+    settings.PSOASAPP_CONTENT_VERSION_FILE = tmp_path / "content-version"
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def pytest_sessionstart(session):
     """Stop at once, and say why, when the configured database or Redis is unreachable.
 

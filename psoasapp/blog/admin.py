@@ -6,6 +6,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from routines.caching import content_changed
+
 from .models import AuthorProfile, Category, Comment, Figure, Post, Tag
 
 IMAGE_FIELDS = ["image", "image_alt", "image_caption", "image_credit", "image_credit_url"]
@@ -175,6 +177,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def _set_status(self, request, queryset, status: str, verb: str):
         changed = queryset.exclude(status=status).update(status=status)
+        content_changed()  # an update sends no save signals
         self.message_user(
             request, f"{changed} comment{'s' if changed != 1 else ''} {verb}.", messages.SUCCESS
         )

@@ -7,4 +7,9 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog and comments"
 
     def ready(self):
+        from routines import caching
+
         from . import signals  # noqa: F401
+        from .models import Post
+
+        caching.timed_changes.append(Post.objects.next_timed_change)

@@ -176,6 +176,25 @@ class PostQuerySet(models.QuerySet):
             qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
         return qs
 
+    def next_timed_change(self) -> datetime | None:
+        """When a visitor's view of the posts next changes by itself, or None.
+
+        A scheduled post goes live at its publication time; with
+        BLOG_COMMENTS_CLOSE_AFTER_DAYS set, a post stops taking comments that many days on.
+        """
+        now = timezone.now()
+        scheduled = self.filter(status=Post.Status.PUBLISHED, published_at__gt=now)
+        due = [scheduled.order_by("published_at").values_list("published_at", flat=True).first()]
+        if days := settings.BLOG_COMMENTS_CLOSE_AFTER_DAYS:
+            closing = self.filter(
+                status=Post.Status.PUBLISHED,
+                comments_open=True,
+                published_at__gt=now - timedelta(days=days),
+            )
+            first = closing.order_by("published_at").values_list("published_at", flat=True).first()
+            due.append(first + timedelta(days=days) if first else None)
+        return min((when for when in due if when is not None), default=None)
+
     def with_comment_count(self):
         return self.annotate(
             comment_count=Count("comments", filter=Q(comments__status=Comment.Status.APPROVED))

@@ -47,6 +47,14 @@ def token_make(post_pk: int, *, issued_at: float | None = None) -> str:
     return signing.dumps({"post": post_pk, "at": round(issued_at, 3)}, salt=TOKEN_SALT)
 
 
+def token_refresh(token: str) -> str:
+    """The same form's token signed with the time now, for a page shown again from the cache."""
+    try:
+        return token_make(signing.loads(token, salt=TOKEN_SALT)["post"])
+    except (signing.BadSignature, KeyError, TypeError):
+        return token
+
+
 def token_problem(token: str, post_pk: int) -> str | None:
     """What is wrong with a form's signed timestamp, in words for the commenter; None if fine."""
     try:

@@ -1,6 +1,7 @@
 """Blog pages: generic date views for lists and posts, one function view for posting a comment."""
 
 import ipaddress
+import re
 from datetime import date
 
 from django.conf import settings
@@ -18,6 +19,9 @@ from django.views.generic.dates import (
     YearArchiveView,
 )
 
+from routines.caching import CSRF_TOKEN, CachedPageMixin, Hole
+
+from . import spam
 from .forms import CommentForm, parse_id
 from .models import Post, comment_tree
 from .services import comment_submit
@@ -35,7 +39,15 @@ REMEMBER_SALT = "psoasapp.blog.comment-author"
 REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
 
 
-class PostArchiveMixin:
+# The comment form's signed time, which must be when this visitor was shown the form.
+COMMENT_FORM_TOKEN = Hole(
+    re.compile(r'name="token" value="([^"]*)"'),
+    lambda request, token: spam.token_refresh(token),
+    keep_value=True,
+)
+
+
+class PostArchiveMixin(CachedPageMixin):
     """Published posts by publication date, with what a list entry shows, ten to a page."""
 
     date_field = "published_at"
@@ -125,12 +137,15 @@ def post_detail_queryset(user):
     return posts if user.is_staff else posts.published()
 
 
-class PostDetailView(DateDetailView):
+class PostDetailView(CachedPageMixin, DateDetailView):
     date_field = "published_at"
     month_format = "%m"
     day_format = "%d"
     template_name = "blog/post_detail.html"
     context_object_name = "post"
+    page_holes = (CSRF_TOKEN, COMMENT_FORM_TOKEN)
+    # The form is filled in with the details this browser asked us to remember.
+    personal_cookies = (REMEMBER_COOKIE,)
 
     def get_queryset(self):
         return post_detail_queryset(self.request.user)
