@@ -34,15 +34,19 @@ def routine_steps():
     )
 
 
+# The home page offers a few of each; the lists have them all.
+HOME_ROUTINES = 6
+HOME_STRETCHES = 6
+
+
 class HomeView(CachedPageMixin, TemplateView):
     template_name = "routines/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["routines"] = (
-            Routine.objects.published().with_duration().select_related("breathing_pattern")
-        )
-        context["stretches"] = published_stretches()[:6]
+        routines = Routine.objects.published().with_duration().select_related("breathing_pattern")
+        context["routines"] = routines[:HOME_ROUTINES]
+        context["stretches"] = published_stretches()[:HOME_STRETCHES]
         context["latest_posts"] = Post.objects.published().order_by("-published_at", "-pk")[:3]
         return context
 
