@@ -102,8 +102,10 @@ test: $(VENV)/.installed-dev browser lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/pytest -m "not browser" -p no:cacheprovider $(PYTEST_ARGS)
 
+# bench/run.py sets up its own site (migrate, collectstatic, demo data) in a temporary
+# directory. About 10 minutes; BENCH_SECONDS=1 or BENCH_ARGS="--only pages,queries" for less.
 bench: $(VENV)/.installed-dev
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

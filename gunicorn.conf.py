@@ -10,7 +10,10 @@ import os
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# A thread sending video to a slow phone is blocked in sendfile the whole time (no CPU, no
+# GIL), so there must be many more threads than pages being rendered at once: with 8, fifty
+# slow viewers left no thread for pages at all.
+threads = int(os.environ.get("GUNICORN_THREADS", "64"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "600"))
 # Ctrl-C (or a deploy) waits this long for open video downloads before cutting them.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"))

@@ -11,10 +11,7 @@ Run: .venv/bin/python bench/bench_upload_memory.py [--megabytes 1024]
 
 import argparse
 import http.client
-import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,11 +20,18 @@ import time
 from pathlib import Path
 
 import av
+from _common import (
+    BASE_DIR,
+    CHUNK,
+    free_port,
+    proc_status_mib,
+    site_env,
+    stop,
+    wait_until_serving,
+    worker_pids,
+)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 LIMIT_MIB = 150
-CHUNK = 1024 * 1024
-START_TIMEOUT = 30
 
 
 def make_video(path: Path, megabytes: int) -> None:
@@ -47,44 +51,8 @@ def make_video(path: Path, megabytes: int) -> None:
         container.mux(stream.encode(None))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
-
-
-def rss_mib(pid: int, field: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/{pid}/status")
-
-
-def worker_pid(master: int) -> int:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        if children:
-            return int(children[0])
-        time.sleep(0.1)
-    raise RuntimeError("gunicorn started no worker")
-
-
-def wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start in time")
 
 
 def sign_in(port: int, csrf: str) -> str:
@@ -162,21 +130,13 @@ def main() -> int:
         )
 
         port = free_port()
-        env = {
-            **os.environ,
-            "DJANGO_DEBUG": "false",
-            "DJANGO_HTTPS": "false",
-            "DJANGO_SECRET_KEY": "bench-only-" + secrets.token_hex(24),
-            "DJANGO_VAR_DIR": str(root / "var"),
-            "DJANGO_MEDIA_ROOT": str(root / "media"),
-            "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
-            "DJANGO_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "GUNICORN_WORKERS": "1",  # one worker: its memory is every request's
-        }
-        env.pop("REDIS_URL", None)
+        env = site_env(
+            root,
+            DJANGO_TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+            HOST="127.0.0.1",
+            PORT=str(port),
+            GUNICORN_WORKERS="1",  # one worker: its memory is every request's
+        )
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(
             env,
@@ -198,18 +158,18 @@ def main() -> int:
                 stderr=subprocess.STDOUT,
             )
         try:
-            wait_until_serving(port, server, log)
-            worker = worker_pid(server.pid)
+            wait_until_serving(server, port, log)
+            worker = worker_pids(server.pid)[0]
             csrf = secrets.token_hex(16)  # Django takes a well-formed token the client chose
             session = sign_in(port, csrf)
-            before = rss_mib(worker)
+            before = proc_status_mib(worker)
 
             samples: list[float] = []
             done = threading.Event()
 
             def sample() -> None:
                 while not done.is_set():
-                    samples.append(rss_mib(worker))
+                    samples.append(proc_status_mib(worker))
                     done.wait(0.02)
 
             sampler = threading.Thread(target=sample)
@@ -219,14 +179,9 @@ def main() -> int:
             finally:
                 done.set()
                 sampler.join()
-            peak = rss_mib(worker, "VmHWM")
+            peak = proc_status_mib(worker, "VmHWM")
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server, timeout=30)
 
         if status != 302:
             print(
