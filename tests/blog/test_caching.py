@@ -4,6 +4,7 @@ import re
 import time
 from datetime import timedelta
 
+import brotli
 import pytest
 from django.core import signing
 from django.test import Client
@@ -98,3 +99,16 @@ def test_a_scheduled_post_appears_when_its_time_comes(client, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: later)
     monkeypatch.setattr(time, "time", lambda: later.timestamp())
     assert "Tomorrow&#x27;s breathing" in html_of(client, "/blog/")
+
+
+def test_a_stored_post_is_filled_in_then_compressed_for_each_visitor(post):
+    html_of(Client(), post.get_absolute_url())
+    first, second = (
+        Client().get(post.get_absolute_url(), headers={"accept-encoding": "br, gzip"})
+        for _ in range(2)
+    )
+    assert first["Content-Encoding"] == second["Content-Encoding"] == "br"
+    pages = [brotli.decompress(response.content).decode() for response in (first, second)]
+    assert "Releasing the psoas" in pages[0]
+    tokens = {hidden(page, "csrfmiddlewaretoken") for page in pages}
+    assert len(tokens) == 2
