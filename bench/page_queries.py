@@ -26,7 +26,7 @@ from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from psoasapp.blog.models import Comment, Post  # noqa: E402
+from blog.models import Comment, Post  # noqa: E402
 from routines.models import BodyArea, Routine, Stretch  # noqa: E402
 
 

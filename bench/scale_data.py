@@ -25,8 +25,8 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
-from psoasapp.blog.demo import POST_SLUG  # noqa: E402
-from psoasapp.blog.models import AuthorProfile, Category, Comment, Post, Tag  # noqa: E402
+from blog.demo import POST_SLUG  # noqa: E402
+from blog.models import AuthorProfile, Category, Comment, Post, Tag  # noqa: E402
 from routines.models import (  # noqa: E402
     BodyArea,
     BreathingPattern,

@@ -66,7 +66,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks_db",
     "routines",
-    "psoasapp.blog",
+    "blog",
+    "psoasapp",  # the seed_demo command, which fills both apps
 ]
 
 MIDDLEWARE = [
@@ -310,7 +311,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# Blog and comments (psoasapp.blog). Moderation follows WordPress: a first comment waits for
+# Blog and comments (blog). Moderation follows WordPress: a first comment waits for
 # approval, and a commenter whose email address already has an approved comment is let through.
 # Absolute links in emails (the moderation link sent to a post's author) start with SITE_URL.
 SITE_URL = os.environ.get("PSOASAPP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,8 +1,5 @@
-"""Storage helpers: static files with hashed names and module imports; local paths of media."""
+"""Static files with hashed names and rewritten module imports."""
 
-from pathlib import Path
-
-from django.core.files.storage import Storage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
@@ -12,15 +9,3 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
     # cacheable for a year, and the URLs a page lists (modulepreload, the offline
     # copy) are then the very URLs the imports load.
     support_js_module_import_aggregation = True
-
-
-def local_path(storage: Storage, name: str = "") -> Path | None:
-    """Where `name` lives on this machine, or None when the storage keeps files elsewhere (S3).
-
-    Django's storage API answers path() with NotImplementedError for remote
-    storage; this is the one place that knows it.
-    """
-    try:
-        return Path(storage.path(name))
-    except NotImplementedError:
-        return None

@@ -1,4 +1,4 @@
-"""The site's URLs: the stretch library and routines at the root, admin under /admin/."""
+"""The site's URLs: the home page and the stretch library at the root, the blog under /blog/."""
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -6,7 +6,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
-from psoasapp.blog.sitemaps import SITEMAPS
+from psoasapp.sitemaps import SITEMAPS
+from psoasapp.views import HomeView
 from routines.streaming import serve_media
 
 admin.site.site_header = "Psoas Release admin"
@@ -18,7 +19,7 @@ urlpatterns = [
     path("media/<path:path>", serve_media, name="media"),
     # Browsers ask for /favicon.ico on pages that name no icon (Django's admin).
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
-    path("blog/", include("psoasapp.blog.urls")),
+    path("blog/", include("blog.urls")),
     path(
         "sitemap.xml",
         sitemap,
@@ -30,6 +31,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots_txt",
     ),
+    path("", HomeView.as_view(), name="home"),
     path("", include("routines.urls")),
 ]
 

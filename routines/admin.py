@@ -10,7 +10,8 @@ from django.utils.translation import ngettext
 
 from .forms import VideoAdminForm
 from .models import BodyArea, BreathingPattern, Routine, RoutineStep, Stretch, Video
-from .services import video_enqueue, video_save
+from .services import video_save
+from .tasks import video_enqueue
 from .templatetags.routines_tags import clock, duration
 
 
@@ -93,6 +94,8 @@ class VideoAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         video_save(video=obj, changed_fields=form.changed_data, probe=form.probe)
+        if "original" in form.changed_data:
+            video_enqueue(video=obj, reset_attempts=True)
 
     @admin.action(description="Reprocess the selected videos")
     def reprocess(self, request, queryset):

@@ -1,6 +1,7 @@
-"""Video flows with side effects: save an upload, queue it, process it, recover from crashes.
+"""Video flows with side effects: save an upload, process it, clean up after a crash.
 
-Admin, the task and the management commands call these; the PyAV work is in routines/video.py.
+Admin, the task and the management commands call these; the PyAV work is in routines/video.py,
+queueing and the reaper are in routines/tasks.py (which imports this module, never the reverse).
 """
 
 import errno
@@ -12,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from pathlib import Path, PurePosixPath
 
@@ -21,16 +22,13 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.fields.files import FieldFile
-from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_backends
-from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
-
-from psoasapp.storage import local_path
 
 from .caching import content_changed
 from .models import Video
+from .storage import local_path
 from .video import (
     ProbeResult,
     VideoProbeError,
@@ -46,20 +44,12 @@ logger = logging.getLogger(__name__)
 COPY_CHUNK_BYTES = 1024 * 1024
 
 
-class VideoWorkerLost(Exception):
-    """The worker running a video's task stopped without finishing it (recorded by the reaper)."""
-
-
-@dataclass(frozen=True)
-class ReapedVideo:
-    video: Video
-    requeued: bool  # False: it ran out of attempts and is now marked failed
-
-
 def video_save(
     *, video: Video, changed_fields: Iterable[str], probe: ProbeResult | None = None
 ) -> Video:
-    """Save a video edited in admin; a new or replaced file is queued for processing.
+    """Save a video edited in admin; a new or replaced file waits, pending, to be processed.
+
+    Queueing it is the caller's next step (routines.tasks.video_enqueue).
 
     `probe` describes a new file (the form has already read it), so its facts show at once.
     Files the edit makes obsolete (the old original and everything made from it, an old
@@ -105,37 +95,7 @@ def video_save(
         video.save(update_fields=["thumbnail"])
 
     _delete_on_commit(obsolete, keep=_names(video))
-    if new_file:
-        video_enqueue(video=video, reset_attempts=True)
     return video
-
-
-def video_enqueue(*, video: Video, reset_attempts: bool = False) -> None:
-    """Queue `video` for processing once the current transaction commits.
-
-    Each call gets a new token; a task still running for an older one finds it no longer
-    matches and throws its work away.
-    """
-    fields = {
-        "status": Video.Status.PENDING,
-        "task_token": uuid.uuid4().hex,
-        "task_result_id": "",
-        "error_message": "",
-        "progress_percent": 0,
-        "heartbeat_at": None,
-        "processing_started_at": None,
-        "processing_finished_at": None,
-        "updated_at": timezone.now(),
-    }
-    if reset_attempts:
-        fields["attempts"] = 0
-    Video.objects.filter(pk=video.pk).update(**fields)
-    content_changed()  # pages say it is being prepared; an update sends no save signals
-    for name, value in fields.items():
-        setattr(video, name, value)
-    # After commit, so a worker never picks up a task for a row it cannot see yet. A queue
-    # that is down must not undo the save; the reaper queues the video again later.
-    transaction.on_commit(partial(_send_task, video.pk, fields["task_token"]), robust=True)
 
 
 def video_process(*, video: Video, token: str = "") -> Video:
@@ -159,10 +119,10 @@ def video_process(*, video: Video, token: str = "") -> Video:
         made = _make_files(video, saved, on_progress=heartbeat.report_progress)
         _swap_in(video, token, made)
     except VideoProbeError as error:
-        _record_failure(video.pk, token, error.message)
+        video_record_failure(video.pk, token, error.message)
         _delete_now(saved)
     except Exception as error:
-        _record_failure(video.pk, token, _plain_reason(error))
+        video_record_failure(video.pk, token, _plain_reason(error))
         _delete_now(saved)
         raise
     except BaseException:
@@ -172,62 +132,6 @@ def video_process(*, video: Video, token: str = "") -> Video:
     finally:
         heartbeat.stop()
     return Video.objects.filter(pk=video.pk).first() or video
-
-
-def video_reap_stale(
-    *,
-    stale_after: timedelta | None = None,
-    max_attempts: int | None = None,
-    now: datetime | None = None,
-) -> list[ReapedVideo]:
-    """Re-queue videos whose worker died mid-job; mark them failed after `max_attempts`.
-
-    django-tasks-db leaves a killed worker's task RUNNING for ever and never retries it, so
-    this is what recovers from a crash: a video whose heartbeat is older than `stale_after`
-    is queued again (its dead task marked failed in the queue). So is one that has waited
-    that long for a task that never came or was lost before it started. Safe to run from
-    several places at once.
-    """
-    if stale_after is None:
-        stale_after = timedelta(seconds=settings.PSOASAPP_VIDEO_STALE_SECONDS)
-    if max_attempts is None:
-        max_attempts = settings.PSOASAPP_VIDEO_MAX_ATTEMPTS
-    now = now or timezone.now()
-    cutoff = now - stale_after
-    stuck = Q(status=Video.Status.PROCESSING) & (
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
-    )
-    waiting = Q(status=Video.Status.PENDING, updated_at__lt=cutoff)
-
-    reaped = []
-    for video in Video.objects.filter(stuck | waiting).order_by("pk"):
-        if video.status == Video.Status.PENDING and not _task_was_lost(video, cutoff):
-            continue  # still waiting its turn in the queue
-        with transaction.atomic():
-            # Again under the write lock: another reaper, or the task itself, may have got
-            # there first.
-            video = (
-                Video.objects.select_for_update()
-                .filter(stuck | waiting, pk=video.pk, task_token=video.task_token)
-                .first()
-            )
-            if video is None:
-                continue
-            _give_up_task(video.task_result_id, now=now)
-            if video.status == Video.Status.PROCESSING and video.attempts >= max_attempts:
-                _record_failure(
-                    video.pk,
-                    video.task_token,
-                    f"Processing stopped {video.attempts} times without finishing: the worker "
-                    "was stopped or ran out of memory part-way through. Choose “Reprocess” to "
-                    "try again, or upload a shorter or smaller file.",
-                )
-                video.refresh_from_db()
-                reaped.append(ReapedVideo(video, requeued=False))
-            else:
-                video_enqueue(video=video)
-                reaped.append(ReapedVideo(video, requeued=True))
-    return reaped
 
 
 def video_remove_abandoned_work(*, older_than: timedelta = timedelta(minutes=1)) -> list[Path]:
@@ -360,7 +264,8 @@ def _swap_in(video: Video, token: str, made: _Made) -> None:
         _delete_on_commit(obsolete, keep=_names(current))
 
 
-def _record_failure(video_id: int, token: str, message: str) -> None:
+def video_record_failure(video_id: int, token: str, message: str) -> None:
+    """Mark the video failed with a plain-words reason, if `token` is still its current one."""
     now = timezone.now()
     Video.objects.filter(pk=video_id, task_token=token).update(
         status=Video.Status.FAILED,
@@ -396,54 +301,6 @@ def _apply_facts(video: Video, probe: ProbeResult) -> None:
     video.video_codec, video.audio_codec = probe.video_codec, probe.audio_codec
     video.bits_per_second = probe.bit_rate
     video.size_bytes = probe.size_bytes
-
-
-def _send_task(video_id: int, token: str) -> None:
-    from .tasks import process_video  # the task module imports this one
-
-    result = process_video.enqueue(video_id=video_id, token=token)
-    Video.objects.filter(pk=video_id, task_token=token).update(task_result_id=str(result.id))
-
-
-def _task_was_lost(video: Video, cutoff: datetime) -> bool:
-    """Whether a pending video's task will never run it: never queued, or gone from the queue."""
-    if not video.task_result_id:
-        return True  # queueing failed after the save
-    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
-    if not backend.supports_get_result:
-        return False
-    try:
-        result = backend.get_result(video.task_result_id)
-    except TaskResultDoesNotExist:
-        return True
-    if result.status == TaskResultStatus.READY:
-        return False
-    if result.status == TaskResultStatus.RUNNING:
-        # A running task claims its video within moments; still pending means it died first.
-        return result.started_at is not None and result.started_at < cutoff
-    return True  # finished without ever claiming the video
-
-
-def _give_up_task(task_result_id: str, *, now: datetime) -> None:
-    """Mark a dead worker's task failed in the database queue, where it would stay RUNNING."""
-    if not task_result_id:
-        return
-    try:
-        from django_tasks_db.backend import DatabaseBackend
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:
-        return
-    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
-        return
-    DBTaskResult.objects.filter(id=task_result_id, status=TaskResultStatus.RUNNING).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=now,
-        exception_class_path=f"{VideoWorkerLost.__module__}.{VideoWorkerLost.__qualname__}",
-        traceback=(
-            "The worker stopped sending heartbeats for this video, so it was presumed dead "
-            "and the video was queued again or marked failed."
-        ),
-    )
 
 
 class _Heartbeat(threading.Thread):

@@ -25,7 +25,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.views.decorators.http import require_safe
 
-from psoasapp.storage import local_path
+from .storage import local_path
 
 # A replaced upload gets a new generated name, so caches never serve stale
 # bytes; an hour still keeps a file that was taken down from lingering in them.

@@ -5,7 +5,6 @@ from . import views
 app_name = "routines"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("stretches/", views.StretchListView.as_view(), name="stretch_list"),
     path("stretches/<slug:slug>/", views.StretchDetailView.as_view(), name="stretch_detail"),
     path("routines/", views.RoutineListView.as_view(), name="routine_list"),

@@ -5,9 +5,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
-from django.views.generic import DetailView, ListView, TemplateView
-
-from psoasapp.blog.models import Post
+from django.views.generic import DetailView, ListView
 
 from .caching import CachedPageMixin
 from .forms import StretchFilterForm
@@ -32,23 +30,6 @@ def routine_steps():
             "stretch", "stretch__video", "breathing_pattern"
         ),
     )
-
-
-# The home page offers a few of each; the lists have them all.
-HOME_ROUTINES = 6
-HOME_STRETCHES = 6
-
-
-class HomeView(CachedPageMixin, TemplateView):
-    template_name = "routines/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        routines = Routine.objects.published().with_duration().select_related("breathing_pattern")
-        context["routines"] = routines[:HOME_ROUTINES]
-        context["stretches"] = published_stretches()[:HOME_STRETCHES]
-        context["latest_posts"] = Post.objects.published().order_by("-published_at", "-pk")[:3]
-        return context
 
 
 class StretchListView(CachedPageMixin, ListView):

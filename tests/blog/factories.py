@@ -9,8 +9,8 @@ from django.utils import timezone
 from model_bakery import baker
 from PIL import Image
 
-from psoasapp.blog import spam
-from psoasapp.blog.models import AuthorProfile, Category, Comment, Post, Tag
+from blog import spam
+from blog.models import AuthorProfile, Category, Comment, Post, Tag
 
 
 def make_author(**fields) -> AuthorProfile:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from psoasapp.blog.models import Comment, Post
+from blog.models import Comment, Post
 from tests.blog.factories import image_file, make_author, make_comment, make_post
 
 pytestmark = pytest.mark.django_db

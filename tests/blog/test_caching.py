@@ -10,8 +10,8 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from psoasapp.blog import spam
-from psoasapp.blog.models import Comment
+from blog import spam
+from blog.models import Comment
 from tests.blog.factories import comment_data, make_comment, make_post
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from psoasapp.blog import spam
-from psoasapp.blog.models import Comment
-from psoasapp.blog.views import PENDING_SESSION_KEY, REMEMBER_COOKIE
+from blog import spam
+from blog.models import Comment
+from blog.views import PENDING_SESSION_KEY, REMEMBER_COOKIE
 from tests.blog.factories import comment_data, make_author, make_comment, make_post
 
 pytestmark = pytest.mark.django_db

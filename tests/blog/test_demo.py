@@ -3,8 +3,8 @@
 import pytest
 from django.core.files.storage import default_storage
 
-from psoasapp.blog.demo import POST_SLUG, seed_blog
-from psoasapp.blog.models import AuthorProfile, Category, Comment, Figure, Post, Tag
+from blog.demo import POST_SLUG, seed_blog
+from blog.models import AuthorProfile, Category, Comment, Figure, Post, Tag
 from tests.factories import make_stretch
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from psoasapp.blog.models import Comment, Post
+from blog.models import Comment, Post
 from tests.blog.factories import make_author, make_category, make_comment, make_post
 
 pytestmark = pytest.mark.django_db

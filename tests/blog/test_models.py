@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from psoasapp.blog.models import AuthorProfile, Comment, Figure, Post, comment_tree
+from blog.models import AuthorProfile, Comment, Figure, Post, comment_tree
 from tests.blog.factories import image_file, make_author, make_comment, make_post
 
 pytestmark = pytest.mark.django_db

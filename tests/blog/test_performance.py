@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
-from psoasapp.blog.models import Category, Comment, Figure, Tag
+from blog.models import Category, Comment, Figure, Tag
 from tests.blog.factories import image_file, make_post
 
 pytestmark = pytest.mark.django_db

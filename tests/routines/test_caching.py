@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from routines import caching
 from routines.models import BodyArea, Stretch, Video
-from routines.services import video_enqueue
+from routines.tasks import video_enqueue
 from tests.factories import make_routine, make_stretch
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from routines import demo
 from routines.demo_media import demo_video_bytes
-from routines.management.commands import seed_demo
 from routines.models import (
     BodyArea,
     BreathingPattern,
@@ -31,7 +31,7 @@ short_demo_video_bytes = functools.cache(functools.partial(demo_video_bytes, sec
 
 @pytest.fixture(autouse=True)
 def short_clips(monkeypatch):
-    monkeypatch.setattr(seed_demo, "demo_video_bytes", short_demo_video_bytes)
+    monkeypatch.setattr(demo, "demo_video_bytes", short_demo_video_bytes)
 
 
 def seed() -> str:

@@ -21,14 +21,8 @@ from PIL import Image
 
 from routines import services
 from routines.models import Video
-from routines.services import (
-    VideoWorkerLost,
-    video_enqueue,
-    video_process,
-    video_reap_stale,
-    video_remove_abandoned_work,
-    video_save,
-)
+from routines.services import video_process, video_remove_abandoned_work, video_save
+from routines.tasks import VideoWorkerLost, video_enqueue, video_reap_stale
 from routines.video import video_probe
 from tests.routines.test_video import top_level_boxes, write_clip
 
@@ -339,6 +333,7 @@ def test_replacing_the_file_reprocesses_it_and_deletes_the_old_files(clips, medi
     video.original = ContentFile(clips["web_safe"].read_bytes(), name="take-two.mp4")
     with commit():
         video_save(video=video, changed_fields=["original"])
+        video_enqueue(video=video, reset_attempts=True)
     video.refresh_from_db()
     assert video.status == Video.Status.READY
     assert video.original_name == "take-two.mp4"
@@ -426,7 +421,7 @@ def test_the_reaper_requeues_a_job_whose_heartbeat_is_stale(settings, commit):
     assert video.attempts == 1, "counted when the new task starts, not here"
     dead_task.refresh_from_db()
     assert dead_task.status == "FAILED"
-    assert dead_task.exception_class_path == "routines.services.VideoWorkerLost"
+    assert dead_task.exception_class_path == "routines.tasks.VideoWorkerLost"
     assert dead_task.task_result.errors[0].exception_class is VideoWorkerLost
     queued = DBTaskResult.objects.get(pk=video.task_result_id)
     assert (queued.status, queued.args_kwargs["kwargs"]) == (

@@ -32,9 +32,7 @@ def titles(response) -> list[str]:
     return [s.title for s in response.context["stretches"]]
 
 
-@pytest.mark.parametrize(
-    "name", ["routines:home", "routines:stretch_list", "routines:routine_list"]
-)
+@pytest.mark.parametrize("name", ["home", "routines:stretch_list", "routines:routine_list"])
 def test_list_pages_answer(client, library, name):
     assert client.get(reverse(name)).status_code == 200
 

@@ -29,7 +29,7 @@ import os
 from django.core.files import File
 from django.db import transaction
 from routines.models import Video
-from routines.services import video_enqueue
+from routines.tasks import video_enqueue
 
 with transaction.atomic(), open(os.environ["CLIP"], "rb") as clip:
     video = Video(title="Queued", original_name="clip.mkv")

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from routines.services import video_reap_stale, video_remove_abandoned_work
+from routines.services import video_remove_abandoned_work
+from routines.tasks import video_reap_stale
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,7 @@
-"""Fill an empty site with gentle demo stretches, routines and generated videos; safe to rerun.
+"""Demo stretches, routines and generated videos for an empty site; safe to rerun.
 
-Rows are matched by name or slug and only created when missing: a rerun duplicates nothing and
+`manage.py seed_demo` (in psoasapp, with the blog's demo) calls seed_routines(). Rows are
+matched by name or slug and only created when missing: a rerun duplicates nothing and
 never undoes an edit made in admin. A demo video is drawn again only when its file has gone.
 """
 
@@ -8,13 +9,11 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from psoasapp.blog.demo import seed_blog
-from routines.demo_media import demo_video_bytes
-from routines.models import BodyArea, BreathingPattern, Routine, RoutineStep, Stretch, Video
-from routines.services import video_process
+from .demo_media import demo_video_bytes
+from .models import BodyArea, BreathingPattern, Routine, RoutineStep, Stretch, Video
+from .services import video_process
 
 BODY_AREAS = ["Hips", "Lower back", "Front of thigh", "Pelvis", "Core"]
 
@@ -259,12 +258,17 @@ ROUTINES = [
 VIDEO_WORKERS = min(3, os.cpu_count() or 1)
 
 
-class Command(BaseCommand):
-    help = (
-        "Create the demo stretches, routines and videos that are missing. Safe to run every start."
-    )
+class DemoVideoError(Exception):
+    """A demo clip did not come out playable (PyAV or its FFmpeg is broken here)."""
 
-    def handle(self, *args, **options):
+
+def seed_routines() -> str:
+    """Create whatever demo content is missing; say what the site now has."""
+    return _Seeder().run()
+
+
+class _Seeder:
+    def run(self) -> str:
         self.created = 0
         clips = self.make_missing_videos()
         with transaction.atomic():
@@ -276,16 +280,11 @@ class Command(BaseCommand):
             stretches = {data["slug"]: self.seed_stretch(data, areas, clips) for data in STRETCHES}
             for data in ROUTINES:
                 self.seed_routine(data, stretches, patterns)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo content: {len(areas)} body areas, {len(patterns)} breathing patterns, "
-                f"{len(stretches)} stretches, {len(ROUTINES)} routines "
-                f"({self.created} rows created, "
-                f"{len(clips)} videos made)."
-            )
+        return (
+            f"Demo content: {len(areas)} body areas, {len(patterns)} breathing patterns, "
+            f"{len(stretches)} stretches, {len(ROUTINES)} routines "
+            f"({self.created} rows created, {len(clips)} videos made)."
         )
-        blog_created = seed_blog()
-        self.stdout.write(self.style.SUCCESS(f"Blog demo content: {blog_created} rows created."))
 
     def ensure(self, model, lookup: dict, values: dict):
         """The row for `lookup`, created from `values` if missing.
@@ -345,7 +344,7 @@ class Command(BaseCommand):
         video.original.save(video.original_name, ContentFile(clip), save=True)
         video = video_process(video=video)
         if video.status != Video.Status.READY:
-            raise CommandError(
+            raise DemoVideoError(
                 f"The demo video for {data['title']!r} did not come out playable: "
                 f"{video.error_message or video.status}"
             )

@@ -35,6 +35,7 @@ PENDING_REMEMBERED = 20
 
 # With the commenter's consent, their name, email and website, signed, for a year.
 REMEMBER_COOKIE = "comment_author"
+# The old module path, kept: a new salt would forget every remembered commenter.
 REMEMBER_SALT = "psoasapp.blog.comment-author"
 REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .models import Comment
 
+# Named after the app's old module path; a new salt would refuse every form already open.
 TOKEN_SALT = "psoasapp.blog.comment-form"
 
 # Anything a reader would count as a link: a web address, or a domain starting with www.

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class BlogConfig(AppConfig):
-    name = "psoasapp.blog"
+    name = "blog"
     label = "blog"
     verbose_name = "Blog and comments"
 

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import psoasapp.blog.images
+import blog.images
 from django.conf import settings
 from django.db import migrations, models
 
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=120)),
                 ('slug', models.SlugField(blank=True, max_length=120, unique=True)),
                 ('bio', models.TextField(blank=True, help_text='Shown after each post as "About <name>".')),
-                ('avatar', models.ImageField(blank=True, max_length=255, upload_to=psoasapp.blog.images.avatar_upload_to, validators=[psoasapp.blog.images.validate_image])),
+                ('avatar', models.ImageField(blank=True, max_length=255, upload_to=blog.images.avatar_upload_to, validators=[blog.images.validate_image])),
                 ('avatar_renditions', models.JSONField(blank=True, default=dict, editable=False)),
                 ('user', models.OneToOneField(blank=True, help_text='The account that writes as this author. Its email address is told about new comments and is never shown.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='author_profile', to=settings.AUTH_USER_MODEL)),
             ],
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
             name='Post',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(blank=True, max_length=255, upload_to=psoasapp.blog.images.image_upload_to, validators=[psoasapp.blog.images.validate_image])),
+                ('image', models.ImageField(blank=True, max_length=255, upload_to=blog.images.image_upload_to, validators=[blog.images.validate_image])),
                 ('image_alt', models.CharField(blank=True, help_text='What the image shows, for people who cannot see it.', max_length=300, verbose_name='alternative text')),
                 ('image_caption', models.CharField(blank=True, max_length=300, verbose_name='caption')),
                 ('image_credit', models.CharField(blank=True, help_text='Who made it, e.g. "Illustration: Jane Doe" or "Photo: Wikimedia Commons".', max_length=200, verbose_name='credit')),
@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
             name='Figure',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(blank=True, max_length=255, upload_to=psoasapp.blog.images.image_upload_to, validators=[psoasapp.blog.images.validate_image])),
+                ('image', models.ImageField(blank=True, max_length=255, upload_to=blog.images.image_upload_to, validators=[blog.images.validate_image])),
                 ('image_alt', models.CharField(blank=True, help_text='What the image shows, for people who cannot see it.', max_length=300, verbose_name='alternative text')),
                 ('image_caption', models.CharField(blank=True, max_length=300, verbose_name='caption')),
                 ('image_credit', models.CharField(blank=True, help_text='Who made it, e.g. "Illustration: Jane Doe" or "Photo: Wikimedia Commons".', max_length=200, verbose_name='credit')),

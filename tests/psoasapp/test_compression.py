@@ -5,7 +5,7 @@ import gzip
 import brotli
 import pytest
 
-from psoasapp.blog.views import REMEMBER_COOKIE
+from blog.views import REMEMBER_COOKIE
 from tests.blog.factories import comment_data, make_post
 from tests.factories import make_stretch
 
