@@ -7,6 +7,8 @@ must not get its worker killed.
 
 import os
 
+from gunicorn.glogging import Logger
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -22,3 +24,14 @@ accesslog = "-"
 errorlog = "-"
 # sendfile is on by default and hands video slices to the kernel. Do not set
 # `sendfile = True` here: gunicorn treats any value given for it as --no-sendfile.
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, leaving out the load balancer's probes of /healthz (every few seconds)."""
+
+    def access(self, resp, req, environ, request_time):
+        if environ.get("PATH_INFO") != "/healthz":
+            super().access(resp, req, environ, request_time)
+
+
+logger_class = AccessLogger

@@ -1,6 +1,7 @@
 """Admin for the teacher: posts with figures, categories, tags, author profiles, moderation."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -8,9 +9,11 @@ from django.utils.text import Truncator
 
 from routines.caching import content_changed
 
+from .forms import ImageUploadField
 from .models import AuthorProfile, Category, Comment, Figure, Post, Tag
 
 IMAGE_FIELDS = ["image", "image_alt", "image_caption", "image_credit", "image_credit_url"]
+IMAGE_UPLOADS = {models.ImageField: {"form_class": ImageUploadField}}
 
 
 def thumbnail(renditions, *, width: int = 96):
@@ -42,6 +45,7 @@ class TagAdmin(CategoryAdmin):
 
 @admin.register(AuthorProfile)
 class AuthorProfileAdmin(admin.ModelAdmin):
+    formfield_overrides = IMAGE_UPLOADS
     list_display = ["name", "avatar_thumbnail", "user"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "bio"]
@@ -54,6 +58,7 @@ class AuthorProfileAdmin(admin.ModelAdmin):
 
 
 class FigureInline(admin.StackedInline):
+    formfield_overrides = IMAGE_UPLOADS
     model = Figure
     extra = 0
     fields = ["number", *IMAGE_FIELDS]
@@ -61,6 +66,7 @@ class FigureInline(admin.StackedInline):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    formfield_overrides = IMAGE_UPLOADS
     list_display = ["title", "state", "published_at", "author", "approved_comments", "pending"]
     list_filter = ["status", "categories", "tags", "author"]
     search_fields = ["title", "body"]

@@ -81,7 +81,7 @@ class PostCommentsFeed(Feed):
     def get_object(self, request, year: str, month: str, day: str, slug: str) -> Post:
         try:
             posts = Post.objects.published().on_date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # 30 February; 9999-12-31, which has no next day
             raise Http404("No such date.") from None
         return get_object_or_404(posts, slug=slug)
 

@@ -1,4 +1,4 @@
-"""The comment form, laid out the way WordPress readers know it."""
+"""The comment form, laid out the way WordPress readers know it; the admin's image field."""
 
 import re
 
@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from . import spam
+from .images import SVG_REFUSED, is_svg
 from .models import Comment, Post
 
 COMMENT_MAX_CHARS = 5000
@@ -144,3 +145,12 @@ class CommentForm(forms.ModelForm):
         if commit:
             comment.save()
         return comment
+
+
+class ImageUploadField(forms.ImageField):
+    """An image upload that says why an SVG is refused, rather than calling it corrupted."""
+
+    def to_python(self, data):
+        if data and is_svg(data):
+            raise forms.ValidationError(SVG_REFUSED, code="svg")
+        return super().to_python(data)

@@ -28,6 +28,10 @@ WEBP_METHOD = 2
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 # Far beyond any photo a teacher takes, and far below what would exhaust the server's memory.
 MAX_PIXELS = 50_000_000
+SVG_REFUSED = (
+    "SVG drawings cannot be uploaded: they can carry scripts that would run on the site. "
+    "Please upload a JPEG, PNG, WebP or GIF image instead."
+)
 
 
 def image_upload_to(instance, filename: str) -> str:
@@ -39,6 +43,16 @@ def image_upload_to(instance, filename: str) -> str:
 def avatar_upload_to(instance, filename: str) -> str:
     extension = PurePosixPath(filename).suffix.lower()[:10] or ".jpg"
     return f"blog/avatars/{uuid.uuid4().hex}{extension}"
+
+
+def is_svg(file) -> bool:
+    """Whether an upload is an SVG drawing, by its name or by its first bytes."""
+    if PurePosixPath(file.name or "").suffix.lower() in {".svg", ".svgz"}:
+        return True
+    file.seek(0)
+    head = file.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    file.seek(0)
+    return head.startswith(b"<?xml") or b"<svg" in head
 
 
 def validate_image(file) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -48,7 +48,21 @@ COMMENT_FORM_TOKEN = Hole(
 )
 
 
-class PostArchiveMixin(CachedPageMixin):
+class CalendarEdgeMixin:
+    """A 404 for the calendar's first and last days, 0001-01-01 and 9999-12-31.
+
+    Django's date views work out the day before or after the one asked for (for the
+    previous/next links and the day's bounds), which Python cannot do there.
+    """
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except OverflowError:
+            raise Http404("Date out of range.") from None
+
+
+class PostArchiveMixin(CalendarEdgeMixin, CachedPageMixin):
     """Published posts by publication date, with what a list entry shows, ten to a page."""
 
     date_field = "published_at"
@@ -138,7 +152,7 @@ def post_detail_queryset(user):
     return posts if user.is_staff else posts.published()
 
 
-class PostDetailView(CachedPageMixin, DateDetailView):
+class PostDetailView(CalendarEdgeMixin, CachedPageMixin, DateDetailView):
     date_field = "published_at"
     month_format = "%m"
     day_format = "%d"

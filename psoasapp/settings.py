@@ -6,6 +6,7 @@ DJANGO_DEBUG=false switches on production strictness.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "axes",  # the admin sign-in limit
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
@@ -71,7 +73,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response gets Permissions-Policy, even those answered early below.
+    "psoasapp.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /healthz, before anything that checks the Host header (a load balancer probes by IP).
+    "psoasapp.health.HealthCheckMiddleware",
     # /media/ is answered here, before the middleware below that a file does not need.
     "routines.streaming.MediaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -86,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Turns a locked-out sign-in into the page that says so (psoasapp/views.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "psoasapp.urls"
@@ -154,7 +162,7 @@ USE_TZ = True
 # Static files: WhiteNoise serves them, compressed (gzip + brotli) and, outside
 # DEBUG, with hashed names so they can be cached for a year.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Without collectstatic (tests, DEBUG) WhiteNoise finds files where they live.
@@ -175,6 +183,7 @@ STORAGES = {
         )
     },
 }
+
 
 # Media on S3-compatible object storage (django-storages), for many machines. Files are
 # private; /media/ redirects visitors to short-lived presigned URLs.
@@ -287,6 +296,39 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions that ignore a forged session cookie (one holding NUL, say) instead of
+# handing it to the database.
+SESSION_ENGINE = "psoasapp.sessions"
+# A form sent without its CSRF token gets a page in the site's shell that says to reload.
+CSRF_FAILURE_VIEW = "psoasapp.views.csrf_failure"
+# Browser features no page uses are switched off; the session player keeps the screen awake.
+# psoasapp.middleware.SecurityHeadersMiddleware sends it with every response.
+PSOASAPP_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), screen-wake-lock=(self)"
+)
+# A load balancer probes /healthz over plain HTTP (psoasapp/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Admin sign-in limit (django-axes): after PSOASAPP_LOGIN_FAILURE_LIMIT wrong passwords for
+# one username from one address, that pair is refused for PSOASAPP_LOGIN_COOLOFF_MINUTES
+# (0: until staff unlock it); the same username from elsewhere, and other usernames from that
+# address, still get in. Staff unlock early in admin (Axes → Access attempts: delete) or with
+# `manage.py axes_reset`. The address is the one comments are counted by (blog.views.client_ip):
+# the peer's, or with DJANGO_BEHIND_PROXY=true the last one the proxy added to X-Forwarded-For.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("PSOASAPP_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = (
+    timedelta(minutes=_cooloff)
+    if (_cooloff := int(os.environ.get("PSOASAPP_LOGIN_COOLOFF_MINUTES", "60")))
+    else None
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "blog.views.client_ip"
+AXES_LOCKOUT_CALLABLE = "psoasapp.views.login_locked_out"
 
 # Behind HTTPS (the default once DEBUG is off) cookies are Secure and plain
 # HTTP is redirected. `make run` serves plain HTTP on localhost and so sets

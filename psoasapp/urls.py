@@ -35,5 +35,6 @@ urlpatterns = [
     path("", include("routines.urls")),
 ]
 
+handler400 = "psoasapp.views.bad_request"
 handler404 = "psoasapp.views.page_not_found"
 handler500 = "psoasapp.views.server_error"

@@ -3,6 +3,7 @@
 Django's FileResponse ignores Range, and browsers cannot seek in an MP4 without it.
 """
 
+import errno
 import functools
 import io
 import mimetypes
@@ -22,7 +23,12 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.http import (
+    content_disposition_header,
+    http_date,
+    parse_http_date_safe,
+    quote_etag,
+)
 from django.views.decorators.http import require_safe
 
 from .storage import local_path
@@ -40,6 +46,21 @@ CONTENT_TYPES = {
     ".vtt": "text/vtt",
     ".webp": "image/webp",
 }
+
+# Uploads a browser may show in place. Anything else (HTML and SVG, which can carry scripts,
+# included) is sent as an opaque download, whatever its name says.
+INLINE_CONTENT_TYPES = frozenset(
+    {
+        "video/mp4",
+        "video/webm",
+        "video/quicktime",
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/gif",
+        "text/vtt",
+    }
+)
 
 # Nineteen digits exceed any real file size yet stay far below the length at
 # which int() refuses to parse; longer numbers make the header malformed.
@@ -238,6 +259,11 @@ def is_safe_name(name: str) -> bool:
     )
 
 
+# What opening a requested name raises when no stored file has it: nothing there, a folder, or
+# a name longer than the file system allows. Anything else (a disk failing) is the server's.
+NOT_A_FILE_ERRORS = frozenset({errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG})
+
+
 @functools.lru_cache(maxsize=8)
 def real_root(location: str) -> str:
     """The media folder with symlinks resolved, worked out once per location."""
@@ -246,7 +272,10 @@ def real_root(location: str) -> str:
 
 @require_safe
 def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
-    """Serve an upload from the default storage: ranged locally, redirected from S3."""
+    """Serve an upload from the default storage: ranged locally, redirected from S3.
+
+    Only the types in INLINE_CONTENT_TYPES are shown in place; the rest are downloads.
+    """
     if not is_safe_name(path):
         raise Http404("No such file.")
     location = local_path(default_storage)
@@ -260,10 +289,21 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     file_path = os.path.realpath(os.path.join(root, path))
     if not file_path.startswith(root + os.sep) or not is_safe_name(file_path[len(root) + 1 :]):
         raise Http404("No such file.")
+    content_type = guess_content_type(file_path)
+    inline = content_type in INLINE_CONTENT_TYPES
     try:
-        return ranged_file_response(request, file_path)
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        response = ranged_file_response(
+            request, file_path, content_type=content_type if inline else "application/octet-stream"
+        )
+    except OSError as error:
+        if error.errno not in NOT_A_FILE_ERRORS:
+            raise
         raise Http404("No such file.") from None
+    if not inline:
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=os.path.basename(file_path)
+        )
+    return response
 
 
 # A media response is a file, never a page: nothing in it may run or be framed, even an

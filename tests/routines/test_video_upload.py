@@ -278,6 +278,28 @@ def test_captions_that_are_not_webvtt_are_refused(post, clip, media_root):
     assert files_in(media_root) == []
 
 
+def test_an_html_page_named_like_captions_is_refused(post, clip, media_root):
+    """A page would run its script if it were ever served as text/html from our origin."""
+    page = b"<html><body><script>fetch('/admin/').then(r => r.text())</script></body></html>\n"
+    captions = SimpleUploadedFile("captions.vtt", page, content_type="text/vtt")
+    response = post(ADD_URL, {"title": "Lunge", "original": a_file(clip), "captions": captions})
+    [error] = field_errors(response, "captions")
+    assert error == "This is not a WebVTT captions file: its first line must be WEBVTT."
+    assert Video.objects.count() == 0
+    assert files_in(media_root) == []
+
+
+def test_uploaded_captions_are_served_as_webvtt_never_sniffed(post, client, clip):
+    captions = SimpleUploadedFile("captions.vtt", GOOD_VTT, content_type="text/vtt")
+    post(ADD_URL, {"title": "Lunge", "original": a_file(clip), "captions": captions})
+    response = client.get(Video.objects.get().captions.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == GOOD_VTT
+    assert response["Content-Type"] == "text/vtt"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Disposition" not in response
+
+
 # Changing, reprocessing, listing
 
 
