@@ -15,6 +15,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
 from routines.models import SlugFromFieldMixin, Stretch
+from routines.search import full_text_search, is_postgresql
 
 from .images import (
     AVATAR_WIDTHS,
@@ -169,8 +170,19 @@ class PostQuerySet(models.QuerySet):
         start = timezone.make_aware(datetime(int(year), int(month), int(day)))
         return self.filter(published_at__gte=start, published_at__lt=start + timedelta(days=1))
 
+    # Weighted for ranking on PostgreSQL; migration 0002_post_search_index indexes them.
+    SEARCH_FIELDS = (("title", "A"), ("body", "B"))
+
     def search(self, text: str):
-        """Posts whose title or body contains every word of `text`."""
+        """Posts whose title or body contains every word of `text`.
+
+        On PostgreSQL words match by their stem, the best matches come first (the newest
+        among equals), and `"phrase"`, `-word` and `or` work as in a web search.
+        """
+        if is_postgresql(self):
+            return full_text_search(self, text, self.SEARCH_FIELDS).order_by(
+                "-search_rank", "-published_at", "-pk"
+            )
         qs = self
         for word in text.split()[:10]:
             qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))

@@ -20,6 +20,7 @@ from django.views.generic.dates import (
 )
 
 from routines.caching import CSRF_TOKEN, CachedPageMixin, Hole
+from routines.search import has_search_words
 
 from . import spam
 from .forms import CommentForm, parse_id
@@ -133,8 +134,12 @@ class PostSubjectArchiveView(PostArchiveMixin, ArchiveIndexView):
 
 class PostSearchView(PostArchiveMixin, ArchiveIndexView):
     def get_queryset(self):
-        self.query = " ".join(self.request.GET.get("q", "").split())[:100]
+        # A NUL byte cannot reach PostgreSQL; nobody types one.
+        text = self.request.GET.get("q", "").replace("\x00", " ")
+        self.query = " ".join(text.split())[:100]
         posts = super().get_queryset()
+        if self.query and not has_search_words(self.query, using=posts.db):
+            self.query = ""  # only stop words ("the", "and"): like an empty search box
         return posts.search(self.query) if self.query else posts.none()
 
     def get_heading(self) -> str:

@@ -144,6 +144,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # page's queries, so each server thread keeps its connection (health-checked) for a while.
     if not os.environ.get("DJANGO_CONN_MAX_AGE"):
         DATABASES["default"]["CONN_MAX_AGE"] = 600
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # One psycopg pool per process: a thread borrows a connection for a request and gives it
+    # back at the end. Threads sending video never touch the database, so a process needs
+    # far fewer connections than gunicorn's 64 threads; those beyond max_size wait up to
+    # the timeout (like SQLite's busy timeout) for one to come back.
+    # DJANGO_DB_POOL_MAX_SIZE=0 turns the pool off (persistent connections, or PgBouncer).
+    _pool_min = int(os.environ.get("DJANGO_DB_POOL_MIN_SIZE", "2"))
+    _pool_max = int(os.environ.get("DJANGO_DB_POOL_MAX_SIZE", "16"))
+    if _pool_max > 0:
+        if DATABASES["default"]["CONN_MAX_AGE"] != 0:
+            raise ImproperlyConfigured(
+                "DJANGO_CONN_MAX_AGE must be 0 or unset while the PostgreSQL pool is on; set "
+                "DJANGO_DB_POOL_MAX_SIZE=0 to keep persistent connections instead."
+            )
+        if not 0 <= _pool_min <= _pool_max:
+            raise ImproperlyConfigured(
+                f"DJANGO_DB_POOL_MIN_SIZE ({_pool_min}) must be between 0 and "
+                f"DJANGO_DB_POOL_MAX_SIZE ({_pool_max})."
+            )
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": _pool_min,
+            "max_size": _pool_max,
+            "timeout": float(os.environ.get("DJANGO_DB_POOL_TIMEOUT", "20")),
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
+from .search import full_text_search, is_postgresql
+
 # Seconds given to change sides (or to come out and go back in between
 # repetitions). The session player uses the same figure, so the total time
 # shown on a routine page is the time the session really takes.
@@ -275,8 +277,19 @@ class StretchQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    # Weighted for ranking on PostgreSQL; migration 0003_stretch_search_index indexes them.
+    SEARCH_FIELDS = (("title", "A"), ("summary", "B"), ("cues", "C"))
+
     def search(self, text: str):
-        """Stretches whose title, summary or cues contain every word of `text`."""
+        """Stretches whose title, summary or cues contain every word of `text`.
+
+        On PostgreSQL words match by their stem ("stretching" finds "stretch"), the best
+        matches come first, and `"phrase"`, `-word` and `or` work as in a web search.
+        """
+        if is_postgresql(self):
+            return full_text_search(self, text, self.SEARCH_FIELDS).order_by(
+                "-search_rank", "title"
+            )
         qs = self
         for word in text.split():
             qs = qs.filter(
