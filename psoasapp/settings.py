@@ -6,8 +6,10 @@ DJANGO_DEBUG=false switches on production strictness.
 
 import os
 import sys
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -209,29 +211,58 @@ STORAGES = {
 }
 
 
-# Media on S3-compatible object storage (django-storages), for many machines. Files are
-# private; /media/ redirects visitors to short-lived presigned URLs.
-if bucket := os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-    STORAGES["default"] = {
+def s3_media_storage(environ: Mapping[str, str]) -> dict | None:
+    """STORAGES["default"] for media in an S3-compatible bucket; None when no bucket is named.
+
+    Files are private: pages and /media/ give visitors short-lived presigned URLs.
+    The tests build their storage with this too, against a real S3 server.
+    """
+    if not (bucket := environ.get("AWS_STORAGE_BUCKET_NAME")):
+        return None
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": "private",
             "querystring_auth": True,
-            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+            "querystring_expire": int(environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+            # botocore would presign with Signature Version 2 in older regions, which AWS
+            # refuses for buckets made since 2020; version 4 works everywhere.
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
-    # Pages load posters, images and video straight from the bucket's origin.
-    MEDIA_ORIGIN = os.environ.get("PSOASAPP_MEDIA_ORIGIN") or (
-        os.environ.get("AWS_S3_ENDPOINT_URL") or "https://*.amazonaws.com"
-    )
-else:
-    MEDIA_ORIGIN = None
+
+
+def s3_media_origin(environ: Mapping[str, str]) -> str | None:
+    """The origin pages load media from when it is in a bucket (for the CSP), else None."""
+    if not environ.get("AWS_STORAGE_BUCKET_NAME"):
+        return None
+    if origin := environ.get("PSOASAPP_MEDIA_ORIGIN"):
+        return origin
+    if endpoint := environ.get("AWS_S3_ENDPOINT_URL"):
+        # A CSP source with a path matches only that path; presigned URLs add the bucket.
+        parts = urlsplit(endpoint)
+        return f"{parts.scheme}://{parts.netloc}"
+    return "https://*.amazonaws.com"
+
+
+def csp_allowing_media_from(policy: dict, origin: str | None) -> dict:
+    """The CSP `policy` with images and media also allowed from `origin`, when there is one."""
+    if not origin:
+        return policy
+    return {**policy, **{name: [*policy[name], origin] for name in ("img-src", "media-src")}}
+
+
+# Media on S3-compatible object storage (django-storages), for many machines.
+if media_storage := s3_media_storage(os.environ):
+    STORAGES["default"] = media_storage
+# Pages load posters, images and video straight from the bucket's origin.
+MEDIA_ORIGIN = s3_media_origin(os.environ)
 
 # Uploads larger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -312,9 +343,7 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-if MEDIA_ORIGIN:
-    for directive in ("img-src", "media-src"):
-        SECURE_CSP[directive].append(MEDIA_ORIGIN)
+SECURE_CSP = csp_allowing_media_from(SECURE_CSP, MEDIA_ORIGIN)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

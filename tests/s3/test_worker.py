@@ -1,0 +1,35 @@
+"""The real task worker on S3: `manage.py db_worker` in a subprocess whose environment points
+media at the test S3 server processes a video queued by another process, from the bucket."""
+
+import pytest
+
+from tests.routines.test_video import write_clip
+from tests.routines.test_worker import WORKER_OPTIONS, Site, site_env
+
+
+@pytest.fixture
+def site(tmp_path, s3_bucket) -> Site:
+    """A psoasapp install in a folder, with its own SQLite queue and media in the bucket."""
+    root = tmp_path / "site"
+    root.mkdir()
+    site = Site(root, {**site_env(root), **s3_bucket.env})
+    site.manage("migrate", "--noinput", "-v", "0")
+    return site
+
+
+def test_db_worker_processes_a_video_from_the_bucket(site, s3_bucket, tmp_path):
+    clip = write_clip(tmp_path / "old.mkv", codec="mpeg4", size=(320, 180), seconds=2, audio=True)
+    pk = site.enqueue(clip)
+    assert site.video(pk)["status"] == "pending"
+    assert s3_bucket.object_names() == {site.video(pk)["original"]}
+
+    site.manage("db_worker", *WORKER_OPTIONS, "--batch")
+
+    video = site.video(pk)
+    assert video["status"] == "ready", video["error_message"]
+    assert site.tasks() == ["SUCCESSFUL"]
+    made = {video[name] for name in ("original", "playable", "poster", "thumbnail")}
+    assert s3_bucket.object_names() == made
+    assert s3_bucket.read(video["original"]) == clip.read_bytes()
+    assert not (site.root / "media").exists(), "no local media folder was needed"
+    assert list((site.root / "work").iterdir()) == [], "the worker's local copy is gone"
