@@ -293,18 +293,32 @@ PSOASAPP_VIDEO_MAX_ATTEMPTS = int(os.environ.get("PSOASAPP_VIDEO_MAX_ATTEMPTS", 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Background tasks: a database queue worked by `manage.py db_worker`; tests run
-# them in-process. TASKS_BACKEND can name another backend (e.g. django-tasks-rq).
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "DJANGO_TASKS_BACKEND",
-            "django.tasks.backends.immediate.ImmediateBackend"
-            if TESTING
-            else "django_tasks_db.DatabaseBackend",
-        ),
+# Background tasks: a database queue worked by `manage.py db_worker`; tests run them
+# in-process. DJANGO_TASKS_BACKEND=django_tasks_rq.RQBackend puts the queue on Redis instead
+# (DJANGO_TASKS_REDIS_URL, else REDIS_URL), worked by `manage.py rqworker`.
+TASKS_BACKEND = os.environ.get(
+    "DJANGO_TASKS_BACKEND",
+    "django.tasks.backends.immediate.ImmediateBackend"
+    if TESTING
+    else "django_tasks_db.DatabaseBackend",
+)
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# RQ stops a task that runs longer than this (its default is 3 minutes); a transcode of a
+# long upload on a small machine can take an hour or more.
+PSOASAPP_VIDEO_TASK_TIMEOUT = int(os.environ.get("PSOASAPP_VIDEO_TASK_TIMEOUT", str(4 * 3600)))
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    tasks_redis_url = os.environ.get("DJANGO_TASKS_REDIS_URL") or os.environ.get("REDIS_URL")
+    if not tasks_redis_url:
+        raise ImproperlyConfigured(
+            "DJANGO_TASKS_BACKEND=django_tasks_rq.RQBackend keeps the queue in Redis: set "
+            "REDIS_URL (or DJANGO_TASKS_REDIS_URL), e.g. redis://127.0.0.1:6379/1."
+        )
+    # django_rq provides `manage.py rqworker`; django_tasks_rq's job class runs our tasks.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+    RQ_QUEUES = {
+        "default": {"URL": tasks_redis_url, "DEFAULT_TIMEOUT": PSOASAPP_VIDEO_TASK_TIMEOUT}
     }
-}
 
 # Cache: local memory on one machine, Redis when REDIS_URL is set.
 if REDIS_URL := os.environ.get("REDIS_URL"):

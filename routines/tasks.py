@@ -13,10 +13,14 @@ from django.db.models import Q
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
+from django_tasks.exceptions import TaskResultDoesNotExist as BackportResultDoesNotExist
 
 from .caching import content_changed
 from .models import Video
 from .services import video_process, video_record_failure
+
+# django-tasks-rq is built on the django-tasks backport, and raises the backport's exception.
+TASK_RESULT_MISSING = (TaskResultDoesNotExist, BackportResultDoesNotExist)
 
 
 @task()
@@ -77,11 +81,12 @@ def video_reap_stale(
 ) -> list[ReapedVideo]:
     """Re-queue videos whose worker died mid-job; mark them failed after `max_attempts`.
 
-    django-tasks-db leaves a killed worker's task RUNNING for ever and never retries it, so
-    this is what recovers from a crash: a video whose heartbeat is older than `stale_after`
-    is queued again (its dead task marked failed in the queue). So is one that has waited
-    that long for a task that never came or was lost before it started. Safe to run from
-    several places at once.
+    Neither task backend retries a killed worker's task (django-tasks-db leaves it RUNNING for
+    ever; RQ marks it failed once its heartbeat lapses), so this is what recovers from a
+    crash: a video whose heartbeat is older than `stale_after` is queued again (with
+    django-tasks-db its dead task is marked failed in the queue). So is one that has waited
+    that long for a task that never came or was lost before it started (with RQ, a Redis
+    that lost its data). Safe to run from several places at once.
     """
     if stale_after is None:
         stale_after = timedelta(seconds=settings.PSOASAPP_VIDEO_STALE_SECONDS)
@@ -139,8 +144,8 @@ def _task_was_lost(video: Video, cutoff: datetime) -> bool:
         return False
     try:
         result = backend.get_result(video.task_result_id)
-    except TaskResultDoesNotExist:
-        return True
+    except TASK_RESULT_MISSING:
+        return True  # e.g. Redis restarted without its data
     if result.status == TaskResultStatus.READY:
         return False
     if result.status == TaskResultStatus.RUNNING:
@@ -150,7 +155,10 @@ def _task_was_lost(video: Video, cutoff: datetime) -> bool:
 
 
 def _give_up_task(task_result_id: str, *, now: datetime) -> None:
-    """Mark a dead worker's task failed in the database queue, where it would stay RUNNING."""
+    """Mark a dead worker's task failed in the database queue, where it would stay RUNNING.
+
+    RQ needs no help: its workers move a job whose heartbeat stopped to the failed registry.
+    """
     if not task_result_id:
         return
     try:

@@ -2,20 +2,19 @@
 
 Each test gets its own SQLite file (a copy of one migrated once), media folder and work
 folder; every subprocess has a time limit, so a hung worker fails the test instead of
-hanging the run.
+hanging the run. A worker killed mid-transcode, on both task backends (this one and RQ), is
+in tests/reliability/test_task_worker_kill.py; the RQ worker's own tests use
+tests/worker_site.py, which runs sites on either backend and on PostgreSQL too.
 """
 
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import pytest
 
 from routines.video import video_probe
@@ -113,23 +112,6 @@ class Site:
 WORKER_OPTIONS = ["--no-reload", "--no-startup-delay", "--interval", "0.1"]
 
 
-def write_noise_clip(path: Path, *, seconds: int = 12, size=(960, 540), fps: int = 25) -> Path:
-    """Random pictures: quick to make, and the slowest thing there is for x264 to encode,
-    so the transcode lasts long enough to be interrupted even on a fast machine."""
-    width, height = size
-    with av.open(str(path), "w", format="matroska") as container:
-        stream = container.add_stream("mpeg4", rate=fps, options={"qscale": "12"})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        frame = av.VideoFrame(width, height, "yuv420p")
-        for index in range(seconds * fps):
-            for plane in frame.planes:
-                plane.update(os.urandom(plane.buffer_size))
-            frame.pts = index
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    return path
-
-
 def site_env(root: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -176,46 +158,3 @@ def test_db_worker_processes_a_queued_video(site, tmp_path):
     assert (probe.video_codec, probe.pix_fmt, probe.audio_codec) == ("h264", "yuv420p", "aac")
     boxes = top_level_boxes(playable.read_bytes())
     assert boxes.index("moov") < boxes.index("mdat")
-
-
-def test_a_killed_worker_is_recovered_by_the_reaper(site, tmp_path):
-    """kill -9 mid-transcode: the reaper re-queues the job and a new worker finishes it."""
-    pk = site.enqueue(write_noise_clip(tmp_path / "noise.mkv"))
-
-    worker = site.start_worker()
-    try:
-        # Kill it once a heartbeat has reported progress: mid-transcode.
-        deadline = time.monotonic() + 60
-        while not (site.video(pk)["status"] == "processing" and site.progress(pk) > 0):
-            assert time.monotonic() < deadline, "the worker never got going on the video"
-            assert worker.poll() is None, "the worker exited early"
-            assert site.video(pk)["status"] != "ready", "transcoded too quickly to interrupt"
-            time.sleep(0.05)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=10)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait(timeout=10)
-
-    # What the crash leaves: a task RUNNING for ever, a video processing, no playable file.
-    assert site.tasks() == ["RUNNING"]
-    assert site.video(pk)["status"] == "processing"
-    assert site.media_files() == [site.video(pk)["original"]]
-    assert list((site.root / "work").iterdir()), "the killed run's work folder is left over"
-
-    out = site.manage("reap_videos", "--stale-after", "0")
-    assert "Queued “Queued”" in out
-    assert "Removed abandoned work folder" in out
-    assert site.tasks() == ["FAILED", "READY"]
-    assert site.video(pk)["status"] == "pending"
-
-    site.manage("db_worker", *WORKER_OPTIONS, "--batch")
-
-    video = site.video(pk)
-    assert video["status"] == "ready", video["error_message"]
-    assert video["attempts"] == 2
-    assert site.tasks() == ["FAILED", "SUCCESSFUL"]
-    made = [video[name] for name in ("original", "playable", "poster", "thumbnail")]
-    assert site.media_files() == sorted(made), "nothing half-written or orphaned"
-    assert list((site.root / "work").iterdir()) == []
