@@ -3,10 +3,16 @@
 Django writes any upload bigger than FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file, so a
 video never sits in memory; this handler also stops writing a file once it passes
 PSOASAPP_VIDEO_MAX_UPLOAD_BYTES (or at once, when Content-Length already says the request
-is too big), and hands the form a RefusedUpload that explains the refusal.
+is too big), and hands the form a RefusedUpload that explains the refusal. Each file it
+writes is locked while its request lives, so the reaper can clear away the ones whose worker
+was killed mid-upload (upload_remove_abandoned).
 """
 
+import fcntl
 import io
+import time
+from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -59,6 +65,9 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
+        # Held until the file is closed, by the request or by the kernel when the worker
+        # dies: an unlocked file in FILE_UPLOAD_TEMP_DIR belongs to no live request.
+        fcntl.flock(self.file.fileno(), fcntl.LOCK_EX)
         self.refused = False
 
     def receive_data_chunk(self, raw_data, start):
@@ -78,3 +87,33 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
                 self.file_name, file_size, limit=self.limit, request_size=self.request_size
             )
         return super().file_complete(file_size)
+
+
+def upload_remove_abandoned(*, older_than: timedelta = timedelta(minutes=1)) -> list[Path]:
+    """Delete the temporary files of uploads whose worker died; return what was removed.
+
+    Django removes an upload's file when its request ends, even a broken one, but a worker
+    killed mid-upload (SIGKILL, the OOM killer, gunicorn's timeout) leaves a partial file in
+    FILE_UPLOAD_TEMP_DIR for good. A live request holds its file's lock; the age check covers
+    a file created a moment ago and not locked yet.
+    """
+    upload_dir = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    if not upload_dir.is_dir():
+        return []
+    cutoff = time.time() - older_than.total_seconds()
+    removed = []
+    # Django's temporary files are named tmp<random>.upload<extension>.
+    for path in upload_dir.glob("*.upload*"):
+        try:
+            if not path.is_file() or path.stat().st_mtime >= cutoff:
+                continue
+            with path.open("rb") as file:
+                try:
+                    fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a request is still writing or reading it
+                path.unlink()
+        except FileNotFoundError:
+            continue  # its request finished meanwhile
+        removed.append(path)
+    return removed

@@ -1,7 +1,9 @@
-"""Re-queue videos whose worker died mid-job, and clear away what the dead job left behind.
+"""Re-queue videos whose worker died mid-job, and clear away what dead jobs and dead uploads
+left behind.
 
 `make run` keeps this running beside the task worker (`--every 60`); on many machines, run it
-on one of them from cron or a systemd timer instead.
+from cron or a systemd timer instead, on each web machine (partial uploads are local files) and
+each worker machine (work folders too). Several at once are safe.
 """
 
 import logging
@@ -15,6 +17,7 @@ from django.db import DatabaseError, close_old_connections
 
 from routines.services import video_remove_abandoned_work
 from routines.tasks import video_reap_stale
+from routines.upload import upload_remove_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +25,8 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Queue again the videos whose processing stopped sending heartbeats (the worker "
-        "died), or mark them failed once they have used up their attempts."
+        "died), or mark them failed once they have used up their attempts; delete the work "
+        "folders and partial uploads that dead processes left behind."
     )
 
     def add_arguments(self, parser):
@@ -78,3 +82,5 @@ class Command(BaseCommand):
                 )
         for folder in video_remove_abandoned_work(older_than=stale_after):
             self.stdout.write(f"Removed abandoned work folder {folder}.")
+        for upload in upload_remove_abandoned(older_than=stale_after):
+            self.stdout.write(f"Removed the partial upload {upload} (its worker died).")
