@@ -1,6 +1,5 @@
 """Blog pages: generic date views for lists and posts, one function view for posting a comment."""
 
-import ipaddress
 import re
 from datetime import date
 
@@ -19,6 +18,7 @@ from django.views.generic.dates import (
     YearArchiveView,
 )
 
+from routines.addresses import client_ip
 from routines.caching import CSRF_TOKEN, CachedPageMixin, Hole
 from routines.search import has_search_words
 
@@ -278,15 +278,3 @@ def remember_commenter(response: HttpResponse, data: dict) -> None:
         httponly=True,
         samesite="Lax",
     )
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The commenter's IP address: the peer's, or behind our proxy the one it added last."""
-    address = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.BLOG_TRUST_X_FORWARDED_FOR and forwarded:
-        address = forwarded.split(",")[-1]
-    try:
-        return str(ipaddress.ip_address(address.strip()))
-    except ValueError:
-        return None

@@ -342,6 +342,17 @@ PSOASAPP_CONTENT_VERSION_FILE = Path(
     os.environ.get("PSOASAPP_CONTENT_VERSION_FILE") or VAR_DIR / "content-version"
 )
 
+# Behind a proxy a client's address (counted by comment, sign-in and sharing limits) is the
+# last one the proxy added to X-Forwarded-For (routines/addresses.py).
+PSOASAPP_TRUST_X_FORWARDED_FOR = env_bool("DJANGO_BEHIND_PROXY", False)
+
+# Practice insights (routines/sharing.py, routines/insights.py): shared sessions accepted
+# per address per hour; a routine is flagged when more than this share of at least this many
+# sessions felt worse.
+PSOASAPP_INSIGHTS_SHARES_PER_HOUR = int(os.environ.get("PSOASAPP_INSIGHTS_SHARES_PER_HOUR", "10"))
+PSOASAPP_INSIGHTS_WORSE_SHARE = float(os.environ.get("PSOASAPP_INSIGHTS_WORSE_SHARE", "0.3"))
+PSOASAPP_INSIGHTS_MIN_SESSIONS = int(os.environ.get("PSOASAPP_INSIGHTS_MIN_SESSIONS", "5"))
+
 # Security. The CSP allows nothing inline: scripts and styles come from our own
 # static files, and data reaches scripts through json_script or data- attributes.
 SECURE_CSP = {
@@ -380,7 +391,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # one username from one address, that pair is refused for PSOASAPP_LOGIN_COOLOFF_MINUTES
 # (0: until staff unlock it); the same username from elsewhere, and other usernames from that
 # address, still get in. Staff unlock early in admin (Axes → Access attempts: delete) or with
-# `manage.py axes_reset`. The address is the one comments are counted by (blog.views.client_ip):
+# `manage.py axes_reset`. The address is the one comments are counted by (routines.addresses):
 # the peer's, or with DJANGO_BEHIND_PROXY=true the last one the proxy added to X-Forwarded-For.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -394,7 +405,7 @@ AXES_COOLOFF_TIME = (
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "blog.views.client_ip"
+AXES_CLIENT_IP_CALLABLE = "routines.addresses.client_ip"
 AXES_LOCKOUT_CALLABLE = "psoasapp.views.login_locked_out"
 
 # Behind HTTPS (the default once DEBUG is off) cookies are Secure and plain
@@ -440,8 +451,6 @@ BLOG_COMMENT_FORM_MAX_AGE_SECONDS = int(
 )
 # Comma-separated words or phrases; a comment containing one (in any field) is marked spam.
 BLOG_DISALLOWED_WORDS = env_list("BLOG_DISALLOWED_WORDS", "")
-# Behind a proxy the commenter's address is the last one the proxy added to X-Forwarded-For.
-BLOG_TRUST_X_FORWARDED_FOR = env_bool("DJANGO_BEHIND_PROXY", False)
 # Comments link a bare "www.example.com" over https, as Django will by default from 2028.
 URLIZE_ASSUME_HTTPS = True
 

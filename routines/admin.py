@@ -1,15 +1,32 @@
-"""Admin for the teacher: stretches, routines with ordered steps, breathing patterns, videos."""
+"""Admin for the teacher: stretches, routines with ordered steps, breathing patterns, videos,
+and what visitors shared about their sessions (the practice insights page)."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from .forms import VideoAdminForm
-from .models import BodyArea, BreathingPattern, Routine, RoutineStep, Stretch, Video
+from .forms import InsightsPeriodForm, VideoAdminForm
+from .insights import routine_insights
+from .models import (
+    BodyArea,
+    BreathingPattern,
+    Routine,
+    RoutineStep,
+    SharedSession,
+    Stretch,
+    Video,
+)
 from .services import video_save
 from .tasks import video_enqueue
 from .templatetags.routines_tags import clock, duration
@@ -239,3 +256,64 @@ class RoutineAdmin(admin.ModelAdmin):
     @admin.display(description="Steps", ordering="step_count")
     def steps_count(self, routine):
         return routine.step_count
+
+
+@admin.register(SharedSession)
+class SharedSessionAdmin(admin.ModelAdmin):
+    """Sessions visitors shared, as they came (read only), and the practice insights page."""
+
+    list_display = [
+        "shared_on",
+        "routine",
+        "is_gentle",
+        "is_completed",
+        "ended_at_step",
+        "tightness_before",
+        "tightness_after",
+        "feeling",
+    ]
+    list_filter = ["routine", "is_completed", "is_gentle", "feeling"]
+    date_hierarchy = "shared_on"
+
+    def has_add_permission(self, request):
+        return False  # only visitors share sessions
+
+    def has_change_permission(self, request, obj=None):
+        return False  # what a visitor said is not edited; a junk row may be deleted
+
+    def get_urls(self):
+        insights = self.admin_site.admin_view(self.insights_view)
+        return [
+            path("insights/", insights, name="routines_sharedsession_insights"),
+            *super().get_urls(),
+        ]
+
+    def insights_view(self, request):
+        """Per routine over a period: completion, where people stop, tightness, feelings."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        form = InsightsPeriodForm(request.GET or None)
+        period = form.period(today)
+        presets = []
+        for label, days in InsightsPeriodForm.PRESETS:
+            start, end = InsightsPeriodForm.last_days(days, today)
+            presets.append(
+                {
+                    "label": label,
+                    "query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
+                    "is_current": period == (start, end),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Practice insights",
+            "opts": self.opts,
+            "form": form,
+            "period": period,
+            "presets": presets,
+            "insights": routine_insights(*period) if period else [],
+            "worse_share_limit": settings.PSOASAPP_INSIGHTS_WORSE_SHARE,
+            "min_sessions": settings.PSOASAPP_INSIGHTS_MIN_SESSIONS,
+        }
+        return TemplateResponse(request, "admin/routines/sharedsession/insights.html", context)

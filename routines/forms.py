@@ -1,8 +1,9 @@
-"""The stretch library's search and filter form; the admin's video upload form."""
+"""The stretch library's search and filter form; the admin's video upload and insights forms."""
 
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import PurePosixPath
 
 from crispy_forms.helper import FormHelper
@@ -78,6 +79,52 @@ class StretchFilterForm(forms.Form):
     @property
     def is_filtering(self) -> bool:
         return self.is_valid() and any(self.cleaned_data.values())
+
+
+class InsightsPeriodForm(forms.Form):
+    """The period of the practice insights page: two dates, or one of the presets' ranges.
+
+    Without dates it is the last DEFAULT_DAYS days; `period()` is None while the dates given
+    are wrong, and the errors say why.
+    """
+
+    PRESETS = [("Last 4 weeks", 28), ("Last 12 weeks", 84), ("Last 12 months", 365)]
+    DEFAULT_DAYS = 84
+    MAX_DAYS = 3 * 366
+
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    @classmethod
+    def last_days(cls, days: int, today: date) -> tuple[date, date]:
+        return today - timedelta(days=days - 1), today
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if self.errors:
+            return data
+        if (start is None) != (end is None):
+            raise forms.ValidationError("Give both dates, or choose one of the periods above.")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError("The first date is after the second one.")
+            if (end - start).days >= self.MAX_DAYS:
+                raise forms.ValidationError("Choose a period of at most three years.")
+        return data
+
+    def period(self, today: date) -> tuple[date, date] | None:
+        if not self.is_bound:
+            return self.last_days(self.DEFAULT_DAYS, today)
+        if not self.is_valid():
+            return None
+        if self.cleaned_data["start"] is None:
+            return self.last_days(self.DEFAULT_DAYS, today)
+        return self.cleaned_data["start"], self.cleaned_data["end"]
 
 
 class UploadFieldMixin:

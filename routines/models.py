@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .search import full_text_search, is_postgresql
@@ -488,3 +489,69 @@ class RoutineStep(models.Model):
             + (holds - 1) * TRANSITION_SECONDS
             + self.rest_after_seconds
         )
+
+
+TIGHTNESS_MAX = 10  # tightness is rated 0 (free and easy) to 10 (as tight as it gets)
+
+
+class SharedSessionQuerySet(models.QuerySet):
+    def shared_between(self, start, end):
+        """Sessions shared on the days from `start` to `end`, both included."""
+        return self.filter(shared_on__gte=start, shared_on__lte=end)
+
+
+class SharedSession(models.Model):
+    """One session a visitor chose to share with the teacher, anonymously.
+
+    Nothing here says who they were: no name, address, cookie or browser, and only the day
+    it was shared, not the moment (a moment could be matched against a server log).
+    """
+
+    class Feeling(models.TextChoices):
+        BETTER = "better", "Better"
+        SAME = "same", "Same"
+        WORSE = "worse", "Worse"
+
+    routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="shared_sessions")
+    shared_on = models.DateField(default=timezone.localdate, db_index=True)
+    is_gentle = models.BooleanField("gentle mode")
+    is_completed = models.BooleanField("completed")
+    ended_at_step = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The stretch (1 is the first) the session ended at."
+    )
+    tightness_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(TIGHTNESS_MAX)]
+    )
+    tightness_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(TIGHTNESS_MAX)]
+    )
+    feeling = models.CharField(max_length=10, choices=Feeling.choices, blank=True)
+
+    objects = SharedSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-shared_on", "-pk"]
+        verbose_name = "shared session"
+        verbose_name_plural = "shared sessions"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_completed=True, ended_at_step__isnull=True)
+                | Q(is_completed=False, ended_at_step__gte=1),
+                name="shared_session_completed_or_ended_at_a_step",
+            ),
+            models.CheckConstraint(
+                condition=Q(tightness_before__lte=TIGHTNESS_MAX)
+                & Q(tightness_after__lte=TIGHTNESS_MAX),
+                name="shared_session_tightness_at_most_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.routine} on {self.shared_on:%Y-%m-%d}"
+
+    @property
+    def tightness_change(self) -> int | None:
+        """After minus before: below 0 is looser. None unless both were rated."""
+        if self.tightness_before is None or self.tightness_after is None:
+            return None
+        return self.tightness_after - self.tightness_before

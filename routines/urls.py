@@ -12,5 +12,6 @@ urlpatterns = [
     path(
         "routines/<slug:slug>/session/", views.RoutineSessionView.as_view(), name="routine_session"
     ),
+    path("sessions/shared/", views.session_share, name="session_share"),
     path("sw.js", views.service_worker, name="service_worker"),
 ]

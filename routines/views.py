@@ -3,14 +3,16 @@
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_safe
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
+from .addresses import client_ip
 from .caching import CachedPageMixin
 from .forms import StretchFilterForm
-from .models import Routine, RoutineStep, Stretch
+from .models import TIGHTNESS_MAX, Routine, RoutineStep, Stretch
 from .plan import media_size_bytes, routine_plan
+from .sharing import ShareRefused, shared_session_submit
 
 
 def published_stretches():
@@ -112,7 +114,24 @@ class RoutineSessionView(CachedPageMixin, PublishedRoutineMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["plan"] = routine_plan(self.object)
+        context["tightness_scale"] = range(TIGHTNESS_MAX + 1)
         return context
+
+
+@require_POST
+def session_share(request: HttpRequest) -> JsonResponse:
+    """Keep a session the visitor chose to share with the teacher (JSON, sent by the player).
+
+    It answers in JSON, sets no cookie and never touches the session: the record must not
+    be tied to anyone.
+    """
+    try:
+        shared_session_submit(
+            body=request.body, content_type=request.content_type, ip=client_ip(request)
+        )
+    except ShareRefused as refused:
+        return JsonResponse({"error": str(refused)}, status=refused.status)
+    return JsonResponse({"shared": True}, status=201)
 
 
 SERVICE_WORKER = "js/service-worker.js"

@@ -1,5 +1,6 @@
-// The visitor's past sessions and how their hips felt after them, kept in this browser only
-// (localStorage; nothing is sent to the server), and the "Your last sessions" list.
+// The visitor's past sessions, how their hips felt and how tight they were before and after,
+// kept in this browser only (localStorage; nothing is sent to the server unless the visitor
+// shares a session, see session-insights.js), and the "Your last sessions" list.
 
 import { formatDuration } from "./format.js";
 
@@ -37,12 +38,55 @@ export function recordSession({ routine, title, seconds, stretches, stretchCount
   return id;
 }
 
-export function setFeeling(id, feeling) {
+/** Change a kept session (its check-in, its tightness); false when it could not be saved. */
+export function updateSession(id, changes) {
   const sessions = load();
   const session = sessions.find((s) => s.id === id);
   if (!session) return false;
-  session.feeling = feeling;
+  Object.assign(session, changes);
   return store(sessions);
+}
+
+export function setFeeling(id, feeling) {
+  return updateSession(id, { feeling });
+}
+
+const isRating = (value) => Number.isInteger(value) && value >= 0 && value <= 10;
+
+/**
+ * Tightness before → after as an element, "" when neither was rated. Screen readers hear
+ * "Tightness 6 to 3, 3 looser" rather than an arrow's name.
+ */
+export function tightnessElement(before, after) {
+  const element = document.createElement("span");
+  element.className = "tightness-change";
+  const rated = [isRating(before), isRating(after)];
+  if (!rated[0] && !rated[1]) return element;
+  const parts = ["Tightness "];
+  if (rated[0] && rated[1]) {
+    parts.push(String(before), arrow(), String(after));
+    const change = after - before;
+    const words = change < 0 ? `${-change} looser` : change > 0 ? `${change} tighter` : "no change";
+    parts.push(` (${words})`);
+  } else if (rated[0]) {
+    parts.push(`${before} before`);
+  } else {
+    parts.push(`${after} after`);
+  }
+  element.append(...parts);
+  return element;
+}
+
+function arrow() {
+  const fragment = document.createDocumentFragment();
+  const shown = document.createElement("span");
+  shown.setAttribute("aria-hidden", "true");
+  shown.textContent = " → ";
+  const spoken = document.createElement("span");
+  spoken.className = "visually-hidden";
+  spoken.textContent = " to ";
+  fragment.append(shown, spoken);
+  return fragment;
 }
 
 /** The routine's sessions, newest first. */
@@ -93,7 +137,7 @@ export function renderHistory(section) {
       const feeling = document.createElement("span");
       feeling.className = `history__feeling history__feeling--${session.feeling ?? "none"}`;
       feeling.textContent = session.feeling ? `Hips: ${FEELINGS[session.feeling]}` : "No check-in";
-      item.append(time, what, feeling);
+      item.append(time, what, tightnessElement(session.before, session.after), feeling);
       return item;
     }),
   );

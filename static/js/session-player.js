@@ -5,6 +5,7 @@
 import { BreathingPacer } from "./breathing-pacer.js";
 import { formatClock, formatDuration, formatSpokenDuration } from "./format.js";
 import { recordSession, setFeeling } from "./session-history.js";
+import { SessionInsights } from "./session-insights.js";
 import { loadPreferences, savePreferences } from "./session-preferences.js";
 import { SessionSound } from "./session-sound.js";
 import {
@@ -76,6 +77,7 @@ class SessionPlayer {
     this.sound = new SessionSound(this.preferences);
     this.wakeLock = new WakeLock();
     this.pacer = new BreathingPacer(this.ui.pacer);
+    this.insights = new SessionInsights(root);
     this.status = "idle"; // idle → running ⇄ paused → done
     this.timeline = null;
     this.baseMs = 0; // the position when the session last paused, moved or resumed
@@ -96,6 +98,7 @@ class SessionPlayer {
     }
     this.showTotal();
     this.syncChimesButton();
+    this.insights.mount();
     this.ui.setup.hidden = false;
     this.root.addEventListener("click", (event) => {
       const button = event.target.closest("button");
@@ -180,6 +183,7 @@ class SessionPlayer {
     this.spentMs = 0;
     this.held = new Set(); // the routine's stretches held for a while, by position
     this.historyId = null;
+    this.insights.begin();
     this.segmentIndex = null;
     this.shown = {};
     this.baseMs = 0;
@@ -468,6 +472,13 @@ class SessionPlayer {
           gentle: this.timeline.gentle,
         })
       : null;
+    this.insights.end({
+      historyId: this.historyId,
+      routine: this.plan.slug,
+      gentle: this.timeline.gentle,
+      completed: this.baseMs >= this.timeline.endMs,
+      endedAtStep: this.stretchAt(this.baseMs),
+    });
     this.ui.doneTitle.textContent = didSomething ? "Well done" : "Session ended";
     this.ui.checkin.hidden = !didSomething;
     this.ui.nothingDone.hidden = didSomething;
@@ -484,7 +495,17 @@ class SessionPlayer {
     }
   }
 
+  /** The stretch (by position) on screen at `ms`: during a rest, the one coming up. */
+  stretchAt(ms) {
+    const here = locate(this.timeline, ms);
+    if (!here) return this.plan.stretch_count;
+    const { kind, stepIndex } = here.segment;
+    const index = kind === Kind.REST ? stepIndex + 1 : stepIndex;
+    return this.plan.steps[Math.min(index, this.plan.steps.length - 1)].position;
+  }
+
   checkIn(feeling) {
+    this.insights.felt(feeling);
     for (const button of this.root.querySelectorAll("[data-feeling]")) {
       button.setAttribute("aria-pressed", String(button.dataset.feeling === feeling));
     }
@@ -504,6 +525,7 @@ class SessionPlayer {
 
   reset() {
     this.status = "idle";
+    this.insights.reset();
     this.timeline = null;
     this.show("start");
     this.ui.start.focus();

@@ -102,7 +102,7 @@ def test_ip_address_and_user_agent_are_kept_for_moderation(client, post):
 
 
 def test_behind_a_proxy_the_address_comes_from_x_forwarded_for(client, post, settings):
-    settings.BLOG_TRUST_X_FORWARDED_FOR = True
+    settings.PSOASAPP_TRUST_X_FORWARDED_FOR = True
     client.post(
         f"/blog/comment/{post.pk}/",
         comment_data(post),

@@ -130,7 +130,7 @@ def test_x_forwarded_for_is_ignored_unless_behind_a_proxy(teacher):
 
 
 def test_behind_a_proxy_the_address_it_adds_is_the_one_counted(teacher, settings):
-    settings.BLOG_TRUST_X_FORWARDED_FOR = True
+    settings.PSOASAPP_TRUST_X_FORWARDED_FOR = True
     # The proxy (always the same peer) appends the real client; what comes before is forged.
     fail(5, x_forwarded_for=f"10.9.9.9, {ATTACKER}", address="10.0.0.2")
     locked = sign_in("teacher", PASSWORD, x_forwarded_for=ATTACKER, address="10.0.0.2")
