@@ -1,31 +1,10 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-Without /usr/bin/chromium these tests skip on a developer's machine (after
-`make test` has said how to install it) and fail on CI, where they must run.
+The `browser` fixture itself is in tests/conftest.py, so that tests elsewhere (a restart in
+tests/reliability/) share the one Chromium: Playwright's sync API runs one event loop.
 """
 
-import os
-from pathlib import Path
-
 import pytest
-
-CHROMIUM = Path(os.environ.get("PSOASAPP_CHROMIUM", "/usr/bin/chromium"))
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the
-# tests make between page actions are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Videos must play without a user gesture in tests, as after a tap on a phone.
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -47,23 +26,6 @@ def media_through_the_site():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(testcases._MediaFilesHandler, "_should_handle", lambda self, path: False)
         yield
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM}: run  apt-get install chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " (browser tests must run on CI)", pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

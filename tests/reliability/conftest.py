@@ -18,8 +18,6 @@ import psycopg
 import pytest
 import redis
 
-# The browser fixture (Debian's Chromium, skipped or failed as on CI) of tests/browser/.
-from tests.browser.conftest import browser  # noqa: F401
 from tests.reliability.sites import Site, site_env
 
 FIGURES: list[str] = []
