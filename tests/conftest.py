@@ -1,5 +1,6 @@
 """Fixtures shared by every test."""
 
+import functools
 import os
 from pathlib import Path
 
@@ -41,6 +42,34 @@ def page_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@functools.cache
+def short_demo_video_bytes(title: str, **options) -> bytes:
+    """A two-second demo clip, drawn once per test run."""
+    from routines.demo_media import demo_video_bytes
+
+    return demo_video_bytes(title, **{"seconds": 2, **options})
+
+
+@pytest.fixture
+def short_demo_clips(monkeypatch):
+    """`seed_demo` makes short clips, which keeps its tests quick; the clip generator's own
+    tests cover full-length clips."""
+    from routines import demo
+
+    monkeypatch.setattr(demo, "demo_video_bytes", short_demo_video_bytes)
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    """Makes the module's sites run in subprocesses (tests/worker_site.py); drops their
+    databases after it."""
+    from tests.worker_site import Sites
+
+    sites = Sites(tmp_path_factory.mktemp("sites"))
+    yield sites
+    sites.drop_all()
 
 
 def pytest_sessionstart(session):

@@ -12,19 +12,12 @@ import time
 
 import pytest
 
-from tests.worker_site import Sites, write_noise_clip
+from tests.worker_site import write_noise_clip
 
 # What the dead worker's own task says once the reaper is done. django-tasks-db would keep
 # it RUNNING for ever, so the reaper marks it failed; RQ records it failed itself
 # (AbandonedJobError) when its heartbeat has been silent for 90 s and a worker next tidies up.
 LOST_TASK_AFTER_REAP = {"db": "FAILED", "rq": "RUNNING"}
-
-
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory):
-    sites = Sites(tmp_path_factory.mktemp("sites"))
-    yield sites
-    sites.drop_all()
 
 
 def digest(path) -> str:

@@ -1,14 +1,11 @@
 """The demo content command: idempotent, playable videos, routines of the intended length."""
 
-import functools
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from routines import demo
-from routines.demo_media import demo_video_bytes
 from routines.models import (
     BodyArea,
     BreathingPattern,
@@ -19,19 +16,9 @@ from routines.models import (
 )
 from routines.video import video_probe
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_demo_clips")]
 
 COUNTED = [BodyArea, BreathingPattern, Stretch, Video, Routine, RoutineStep]
-
-
-# Short clips, each drawn once per test run, keep these tests quick; the clip generator's own
-# tests cover full-length clips.
-short_demo_video_bytes = functools.cache(functools.partial(demo_video_bytes, seconds=2))
-
-
-@pytest.fixture(autouse=True)
-def short_clips(monkeypatch):
-    monkeypatch.setattr(demo, "demo_video_bytes", short_demo_video_bytes)
 
 
 def seed() -> str:
