@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from .forms import VideoAdminForm
+from .cues import parse_cues
+from .forms import StretchAdminForm, VideoAdminForm
 from .models import BodyArea, BreathingPattern, Routine, RoutineStep, Stretch, Video
 from .services import video_save
 from .tasks import video_enqueue
@@ -199,6 +200,7 @@ class RoutineStepInline(admin.TabularInline):
 
 @admin.register(Stretch)
 class StretchAdmin(admin.ModelAdmin):
+    form = StretchAdminForm
     list_display = ["title", "level", "sides", "hold", "is_published", "has_ready_video"]
     list_filter = ["is_published", "level", "sides", "body_areas"]
     list_editable = ["is_published"]
@@ -207,6 +209,7 @@ class StretchAdmin(admin.ModelAdmin):
     filter_horizontal = ["body_areas"]
     autocomplete_fields = ["video"]
     list_select_related = ["video"]
+    readonly_fields = ["cue_timing"]
 
     @admin.display(description="Hold", ordering="hold_seconds")
     def hold(self, stretch):
@@ -215,6 +218,23 @@ class StretchAdmin(admin.ModelAdmin):
     @admin.display(description="Video ready", boolean=True)
     def has_ready_video(self, stretch):
         return bool(stretch.video and stretch.video.is_ready)
+
+    @admin.display(description="Cues on the video")
+    def cue_timing(self, stretch):
+        """What the timed cues do now: the video may have changed since they were written."""
+        written = sum(cue.start_seconds is not None for cue in parse_cues(stretch.cues))
+        if not written:
+            return "No cue has a time."
+        on_video = sum(cue.start_seconds is not None for cue in stretch.cue_items)
+        if not stretch.video or not stretch.video.is_ready:
+            return f"{written} timed cues; they follow the video once it is ready."
+        if on_video < written:
+            return (
+                f"{written - on_video} of {written} cue times are past the end of the video "
+                f"({clock(stretch.video.duration_seconds)}) and are left out. Save the stretch "
+                "to see which."
+            )
+        return f"{on_video} timed cues follow the video."
 
 
 @admin.register(Routine)

@@ -1,9 +1,11 @@
 """Stretches, routines built from them, breathing patterns and demo videos."""
 
+import hashlib
 import re
 import uuid
 from pathlib import PurePosixPath
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
@@ -11,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
+from . import cues as timed_cues
 from .search import full_text_search, is_postgresql
 
 # Seconds given to change sides (or to come out and go back in between
@@ -273,6 +276,10 @@ class Video(models.Model):
         return [f for f in files if f]
 
 
+def chapters_version(vtt: str) -> str:
+    return hashlib.md5(vtt.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
 class StretchQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -343,9 +350,53 @@ class Stretch(SlugFromFieldMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("routines:stretch_detail", kwargs={"slug": self.slug})
 
+    def clean_fields(self, exclude=None):
+        # Here rather than in clean(): a form without the cues field (the list's "published"
+        # boxes) must not be refused over them, and clean() cannot tell.
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "cues" not in (exclude or ()) and "cues" not in errors:
+            duration = self.video.duration_seconds if self.video_id and self.video else None
+            if problems := timed_cues.cue_errors(self.cues, duration_seconds=duration):
+                errors["cues"] = [ValidationError(p, code="cue_time") for p in problems]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def cue_items(self) -> list[timed_cues.Cue]:
+        """The cues in order, timed only where the video can be taken to that moment."""
+        video = self.video if self.video_id else None
+        duration = video.duration_seconds if video is not None and video.is_ready else None
+        return timed_cues.on_video(timed_cues.parse_cues(self.cues), duration)
+
     @property
     def cue_list(self) -> list[str]:
-        return [line.strip() for line in self.cues.splitlines() if line.strip()]
+        """The words of each cue, without their times."""
+        return [cue.text for cue in timed_cues.parse_cues(self.cues)]
+
+    @property
+    def has_timed_cues(self) -> bool:
+        return any(cue.start_seconds is not None for cue in self.cue_items)
+
+    def chapters_vtt(self) -> str:
+        """The WebVTT chapters track of the video, one chapter per timed cue; "" when none."""
+        if not self.has_timed_cues:
+            return ""
+        return timed_cues.chapters_vtt(
+            timed_cues.chapters(self.cue_items, self.video.duration_seconds)
+        )
+
+    @property
+    def chapters_url(self) -> str:
+        """Where the chapters track is, named for its content so browsers may keep it long."""
+        vtt = self.chapters_vtt()
+        if not vtt:
+            return ""
+        url = reverse("routines:stretch_chapters", kwargs={"slug": self.slug})
+        return f"{url}?v={chapters_version(vtt)}"
 
     @property
     def side_count(self) -> int:

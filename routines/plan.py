@@ -85,12 +85,16 @@ def step_holds(step: RoutineStep, position: int) -> list[dict]:
     stretch = step.stretch
     sides = SIDES[stretch.side_count]
     seconds = step.effective_hold_seconds
+    cues = stretch.cue_items
     shared = {
         "position": position,
         "title": stretch.title,
         "slug": stretch.slug,
         "url": stretch.get_absolute_url(),
-        "cues": stretch.cue_list,
+        "cues": [cue.text for cue in cues],
+        # Seconds into the demo video each cue goes with (None for an untimed cue).
+        "cue_starts": [cue.start_seconds for cue in cues],
+        "chapters_url": stretch.chapters_url,
         "note": step.note,
         "rounds": step.repetitions,
         "seconds": seconds,

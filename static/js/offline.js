@@ -35,6 +35,7 @@ export function resourcesOf(html, pageUrl) {
   for (const step of plan.steps ?? []) {
     add(media, step.video?.src);
     add(media, step.video?.poster);
+    add(assets, step.chapters_url); // a small text file, so not in the download count
   }
   return { assets: [...assets], media: [...media] };
 }

@@ -3,6 +3,7 @@
 // frame, never from counted ticks, so a throttled or hidden tab is always exactly on time.
 
 import { BreathingPacer } from "./breathing-pacer.js";
+import { CueSync, cueItem, setChaptersTrack } from "./cue-sync.js";
 import { formatClock, formatDuration, formatSpokenDuration } from "./format.js";
 import { recordSession, setFeeling } from "./session-history.js";
 import { loadPreferences, savePreferences } from "./session-preferences.js";
@@ -76,6 +77,8 @@ class SessionPlayer {
     this.sound = new SessionSound(this.preferences);
     this.wakeLock = new WakeLock();
     this.pacer = new BreathingPacer(this.ui.pacer);
+    // The hold's cues follow its looping demo video; the session, not a cue, starts and stops it.
+    this.cueSync = new CueSync(this.ui.video, this.ui.cues, { playOnSeek: false });
     this.status = "idle"; // idle → running ⇄ paused → done
     this.timeline = null;
     this.baseMs = 0; // the position when the session last paused, moved or resumed
@@ -390,12 +393,9 @@ class SessionPlayer {
     if (this.shown.cuesOf === step) return;
     this.shown.cuesOf = step;
     this.ui.cues.replaceChildren(
-      ...step.cues.map((cue) => {
-        const item = document.createElement("li");
-        item.textContent = cue;
-        return item;
-      }),
+      ...step.cues.map((cue, index) => cueItem(cue, step.cue_starts?.[index])),
     );
+    this.cueSync.refresh();
     this.ui.note.textContent = step.note;
     this.ui.note.hidden = !step.note;
   }
@@ -431,6 +431,7 @@ class SessionPlayer {
       }
       element.src = video.src;
     }
+    setChaptersTrack(element, step.chapters_url);
     element.setAttribute("aria-label", `Demo video: ${step.title}`);
     if (play && this.status === "running") this.playVideo();
     else element.pause();
