@@ -9,7 +9,7 @@ from django.views.generic import DetailView, ListView
 
 from .caching import CachedPageMixin
 from .forms import StretchFilterForm
-from .models import Routine, RoutineStep, Stretch
+from .models import SMALL_VIDEO_MEDIA, Routine, RoutineStep, Stretch
 from .plan import media_size_bytes, routine_plan
 
 
@@ -102,7 +102,11 @@ class RoutineDetailView(CachedPageMixin, PublishedRoutineMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["offline_size_bytes"] = media_size_bytes(self.object)
+        large = context["offline_size_bytes"] = media_size_bytes(self.object)
+        small = context["offline_small_size_bytes"] = media_size_bytes(self.object, small=True)
+        # Asked only when the choice matters: rows made before there were two sizes have one.
+        context["offline_size_choice"] = small < large
+        context["small_video_media"] = SMALL_VIDEO_MEDIA
         return context
 
 
