@@ -87,6 +87,7 @@ class Site:
             "error_message",
             "original",
             "playable",
+            "playable_small",
             "poster",
             "thumbnail",
             "attempts",
