@@ -28,6 +28,7 @@ def test_the_stretch_page_lists_the_small_file_for_narrow_screens_then_the_defau
         {"src": video.playable.url, "type": "video/mp4"},
     ]
     assert f'<a href="{video.playable.url}">Download it</a>' in page
+    assert "{#" not in page and "media matches" not in page, "the template's comments stay out"
 
 
 def test_a_video_without_a_small_rendition_offers_its_one_file(client):
