@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
 from .cues import parse_cues
@@ -177,10 +177,34 @@ class VideoAdmin(admin.ModelAdmin):
     def playable_summary(self, video):
         if not video.is_ready or not video.playable_width:
             return "—"
-        return (
-            f"H.264/AAC MP4, {video.playable_width}×{video.playable_height}, "
-            f"{filesizeformat(video.playable_size_bytes)}"
+        renditions = [
+            (
+                "Default (up to 720p)",
+                video.playable_width,
+                video.playable_height,
+                video.playable_size_bytes,
+            ),
+            (
+                "Small (up to 360p: phones, saved for offline)",
+                video.playable_small_width,
+                video.playable_small_height,
+                video.playable_small_size_bytes,
+            ),
+        ]
+        return format_html_join(
+            "",
+            '<p class="video-rendition">{}: {}</p>',
+            (
+                (label, _rendition_summary(width, height, size_bytes))
+                for label, width, height, size_bytes in renditions
+            ),
         )
+
+
+def _rendition_summary(width: int | None, height: int | None, size_bytes: int | None) -> str:
+    if not width:
+        return "not made yet; choose “Reprocess” to make it"
+    return f"H.264/AAC MP4, {width}×{height}, {filesizeformat(size_bytes)}"
 
 
 class RoutineStepInline(admin.TabularInline):

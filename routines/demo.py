@@ -2,7 +2,8 @@
 
 `manage.py seed_demo` (in psoasapp, with the blog's demo) calls seed_routines(). Rows are
 matched by name or slug and only created when missing: a rerun duplicates nothing and
-never undoes an edit made in admin. A demo video is drawn again only when its file has gone.
+never undoes an edit made in admin. A demo video is drawn again only when its file has gone,
+and processed again when it lacks a rendition (a row from before there were two sizes).
 """
 
 import os
@@ -257,7 +258,11 @@ ROUTINES = [
     },
 ]
 
-# Each demo clip takes about a second of CPU to draw and encode; a few at a time keeps
+# Drawn at 720p, as a teacher's phone would film at least, so processing makes both
+# renditions from it: the clip itself as the 720p one, and a 360p one.
+DEMO_VIDEO_SIZE = (1280, 720)
+
+# Each demo clip takes a few seconds of CPU to draw and encode; a few at a time keeps
 # `make run` quick without starving a small machine.
 VIDEO_WORKERS = min(3, os.cpu_count() or 1)
 
@@ -275,6 +280,7 @@ class _Seeder:
     def run(self) -> str:
         self.created = 0
         clips = self.make_missing_videos()
+        self.complete_renditions()
         with transaction.atomic():
             areas = {name: self.ensure(BodyArea, {"name": name}, {})[0] for name in BODY_AREAS}
             patterns = {
@@ -318,9 +324,22 @@ class _Seeder:
         ]
         with ThreadPoolExecutor(max_workers=VIDEO_WORKERS) as pool:
             clips = pool.map(
-                lambda data: demo_video_bytes(data["title"], pose=data["pose"]), wanted
+                lambda data: demo_video_bytes(
+                    data["title"], pose=data["pose"], size=DEMO_VIDEO_SIZE
+                ),
+                wanted,
             )
             return {data["slug"]: clip for data, clip in zip(wanted, clips, strict=True)}
+
+    def complete_renditions(self) -> None:
+        """Process again the demo stretches' ready videos that have no small rendition."""
+        for video in (
+            Video.objects.ready()
+            .filter(playable_small="", stretches__slug__in=[d["slug"] for d in STRETCHES])
+            .distinct()
+        ):
+            if _has_video_file(video):
+                video_process(video=video)
 
     def seed_stretch(self, data: dict, areas: dict, clips: dict[str, bytes]) -> Stretch:
         values = {

@@ -21,6 +21,10 @@ from .search import full_text_search, is_postgresql
 # shown on a routine page is the time the session really takes.
 TRANSITION_SECONDS = 5
 
+# Where pages play a video's small (360p) rendition rather than the 720p one: narrow
+# screens, and browsers asked to save data. The session player reads the same query.
+SMALL_VIDEO_MEDIA = "(max-width: 640px), (prefers-reduced-data: reduce)"
+
 
 def unique_slug(instance: models.Model, value: str, field: str = "slug") -> str:
     """A slug from `value` that no other row of the instance's model uses."""
@@ -180,7 +184,15 @@ class Video(models.Model):
         max_length=255,
         blank=True,
         editable=False,
-        help_text="H.264/AAC MP4 with faststart, the file browsers are given.",
+        help_text="H.264/AAC MP4 with faststart, at most 720p: what browsers play by default.",
+    )
+    playable_small = models.FileField(
+        "small playable file",
+        upload_to=playable_upload_to,
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text="The same at most 360p, for phones, slow connections and offline copies.",
     )
     poster = models.ImageField(
         upload_to=poster_upload_to,
@@ -213,6 +225,9 @@ class Video(models.Model):
     playable_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     playable_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     playable_size_bytes = models.BigIntegerField(null=True, blank=True, editable=False)
+    playable_small_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    playable_small_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    playable_small_size_bytes = models.BigIntegerField(null=True, blank=True, editable=False)
 
     # Processing: pending → processing → ready | failed.
     status = models.CharField(
@@ -242,6 +257,8 @@ class Video(models.Model):
 
     objects = VideoQuerySet.as_manager()
 
+    SMALL_MEDIA = SMALL_VIDEO_MEDIA  # for templates
+
     class Meta:
         ordering = ["title"]
         verbose_name = "video"
@@ -259,6 +276,11 @@ class Video(models.Model):
         return self.playable.url if self.is_ready else ""
 
     @property
+    def playable_small_url(self) -> str:
+        """The 360p rendition; "" for a row processed before there was one (reprocess it)."""
+        return self.playable_small.url if self.is_ready and self.playable_small else ""
+
+    @property
     def poster_url(self) -> str:
         return self.poster.url if self.poster else ""
 
@@ -272,7 +294,14 @@ class Video(models.Model):
 
     def stored_files(self) -> list[models.fields.files.FieldFile]:
         """Every file this row owns, so deleting the row can delete them."""
-        files = [self.original, self.playable, self.poster, self.thumbnail, self.captions]
+        files = [
+            self.original,
+            self.playable,
+            self.playable_small,
+            self.poster,
+            self.thumbnail,
+            self.captions,
+        ]
         return [f for f in files if f]
 
 

@@ -10,7 +10,7 @@ from django.views.generic.detail import BaseDetailView
 
 from .caching import CachedPageMixin
 from .forms import StretchFilterForm
-from .models import Routine, RoutineStep, Stretch, chapters_version
+from .models import SMALL_VIDEO_MEDIA, Routine, RoutineStep, Stretch, chapters_version
 from .plan import media_size_bytes, routine_plan
 
 
@@ -133,7 +133,11 @@ class RoutineDetailView(CachedPageMixin, PublishedRoutineMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["offline_size_bytes"] = media_size_bytes(self.object)
+        large = context["offline_size_bytes"] = media_size_bytes(self.object)
+        small = context["offline_small_size_bytes"] = media_size_bytes(self.object, small=True)
+        # Asked only when the choice matters: rows made before there were two sizes have one.
+        context["offline_size_choice"] = small < large
+        context["small_video_media"] = SMALL_VIDEO_MEDIA
         return context
 
 

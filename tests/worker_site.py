@@ -135,6 +135,7 @@ class Site:
             "error_message",
             "original",
             "playable",
+            "playable_small",
             "poster",
             "thumbnail",
             "attempts",

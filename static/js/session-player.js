@@ -17,6 +17,7 @@ import {
   previousStart,
   timedBetween,
 } from "./session-timeline.js";
+import { RenditionChooser } from "./video-rendition.js";
 import { WakeLock } from "./wake-lock.js";
 
 // Hidden tabs get no animation frames; a slow timer keeps chimes and speech going.
@@ -33,9 +34,10 @@ const REPLIES = {
 };
 
 class SessionPlayer {
-  constructor(root, plan) {
+  constructor(root, plan, renditions) {
     this.root = root;
     this.plan = plan;
+    this.renditions = renditions; // which size of each video to play
     const find = (selector) => root.querySelector(selector);
     this.screens = {
       start: find('[data-screen="start"]'),
@@ -408,8 +410,9 @@ class SessionPlayer {
       element.pause();
       return;
     }
-    if (this.shown.videoSrc !== video.src) {
-      this.shown.videoSrc = video.src;
+    const src = this.renditions.src(video);
+    if (this.shown.videoSrc !== src) {
+      this.shown.videoSrc = src;
       if (video.poster) element.poster = video.poster;
       else element.removeAttribute("poster");
       if (video.width && video.height) {
@@ -429,7 +432,7 @@ class SessionPlayer {
         });
         element.append(track);
       }
-      element.src = video.src;
+      element.src = src;
     }
     setChaptersTrack(element, step.chapters_url);
     element.setAttribute("aria-label", `Demo video: ${step.title}`);
@@ -515,5 +518,10 @@ const root = document.querySelector("[data-session]");
 const planScript = document.getElementById("session-plan");
 if (root && planScript) {
   const plan = JSON.parse(planScript.textContent);
-  if (plan.steps.length) new SessionPlayer(root, plan).mount();
+  // Start appears once the player knows which videos a saved offline copy holds (at once).
+  if (plan.steps.length) {
+    RenditionChooser.forPlan(plan).then((renditions) => {
+      new SessionPlayer(root, plan, renditions).mount();
+    });
+  }
 }

@@ -4,6 +4,10 @@ The `browser` fixture itself is in tests/conftest.py, so that tests elsewhere (a
 tests/reliability/) share the one Chromium: Playwright's sync API runs one event loop.
 """
 
+import functools
+import hashlib
+from pathlib import Path
+
 import pytest
 
 
@@ -92,3 +96,38 @@ def assert_plays_and_seeks(page, video, duration: float) -> None:
         target,
     )
     assert landed == pytest.approx(target, abs=0.5), "the seek snapped back instead of landing"
+
+
+def reuse_demo_media(patch: pytest.MonkeyPatch) -> None:
+    """Draw each demo clip, and convert it, once while `patch` lasts rather than once per test.
+
+    seed_demo runs for every test, and drawing and encoding the clips costs seconds of CPU
+    each time for the same bytes. Converted files are kept by the source's digest and written
+    out again on later runs, so processing still stores, probes and records real files.
+    """
+    from routines import demo, services
+
+    patch.setattr(demo, "demo_video_bytes", functools.cache(demo.demo_video_bytes))
+    made: dict[tuple, list[bytes]] = {}
+
+    def once(convert, key: tuple, destinations: list) -> None:
+        if key not in made:
+            convert()
+            made[key] = [Path(d).read_bytes() for d in destinations]
+        for destination, data in zip(destinations, made[key], strict=True):
+            Path(destination).write_bytes(data)
+
+    def digest(path) -> str:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+    real_transcode, real_remux = services.video_transcode, services.video_remux
+
+    def transcode(source, renditions, **kwargs):
+        key = ("transcode", digest(source), *renditions)
+        once(lambda: real_transcode(source, renditions, **kwargs), key, [*renditions.values()])
+
+    def remux(source, destination):
+        once(lambda: real_remux(source, destination), ("remux", digest(source)), [destination])
+
+    patch.setattr(services, "video_transcode", transcode)
+    patch.setattr(services, "video_remux", remux)

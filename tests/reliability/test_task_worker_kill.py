@@ -66,6 +66,8 @@ def test_a_worker_killed_mid_transcode_is_recovered_by_the_reaper(sites, tmp_pat
     assert video["attempts"] == 2
     assert site.task_status(video["task_result_id"]) == "SUCCESSFUL"
     assert digest(original) == original_digest, "the original is kept as uploaded"
-    made = [video[name] for name in ("original", "playable", "poster", "thumbnail")]
+    made = [
+        video[name] for name in ("original", "playable", "playable_small", "poster", "thumbnail")
+    ]
     assert site.media_files() == sorted(made), "nothing half-written or orphaned"
     assert list(site.work.iterdir()) == []

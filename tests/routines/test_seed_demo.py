@@ -91,6 +91,29 @@ def test_every_demo_stretch_has_a_ready_h264_video_with_a_poster():
         assert video.poster.storage.exists(video.poster.name)
 
 
+def test_every_demo_video_has_a_720p_and_a_360p_rendition():
+    seed()
+    for video in Video.objects.all():
+        large, small = video_probe(video.playable.path), video_probe(video.playable_small.path)
+        assert (large.width, large.height, large.video_codec) == (1280, 720, "h264"), video.title
+        assert (small.width, small.height, small.video_codec) == (640, 360, "h264"), video.title
+        assert (video.playable_small_width, video.playable_small_height) == (640, 360)
+        assert video.playable_small_size_bytes == small.size_bytes
+
+
+def test_seed_demo_makes_the_small_rendition_a_demo_video_from_before_lacks():
+    seed()
+    video = Stretch.objects.get(slug="constructive-rest").video
+    original = video.original.name
+    video.playable_small.storage.delete(video.playable_small.name)
+    Video.objects.filter(pk=video.pk).update(playable_small="", playable_small_size_bytes=None)
+    assert "0 videos made" in seed()
+    video.refresh_from_db()
+    assert video.original.name == original, "processed again, not drawn again"
+    assert video.playable_small.storage.exists(video.playable_small.name)
+    assert video.playable_small_height == 360
+
+
 def test_every_demo_stretch_is_published_with_cues_and_a_safety_note():
     seed()
     for stretch in Stretch.objects.all():

@@ -23,7 +23,9 @@ def test_db_worker_processes_a_video_from_the_bucket(site, s3_bucket, tmp_path):
     video = site.video(pk)
     assert video["status"] == "ready", video["error_message"]
     assert site.tasks() == ["SUCCESSFUL"]
-    made = {video[name] for name in ("original", "playable", "poster", "thumbnail")}
+    made = {
+        video[name] for name in ("original", "playable", "playable_small", "poster", "thumbnail")
+    }
     assert s3_bucket.object_names() == made
     assert s3_bucket.read(video["original"]) == clip.read_bytes()
     assert not (site.root / "media").exists(), "no local media folder was needed"
