@@ -31,7 +31,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from routines import video as video_module  # noqa: E402
-from routines.video import playable_size, video_probe, video_transcode  # noqa: E402
+from routines.video import LARGE, playable_size, video_probe, video_transcode  # noqa: E402
 
 
 def make_source(path: Path, seconds: int) -> None:
@@ -116,7 +116,7 @@ def cpu_seconds(who: int) -> float:
 def time_pyav(source: Path, destination: Path) -> Timing:
     probe = video_probe(source)
     cpu, started = cpu_seconds(resource.RUSAGE_SELF), time.perf_counter()
-    video_transcode(source, destination, probe=probe)
+    video_transcode(source, {LARGE: destination}, probe=probe)
     return Timing(time.perf_counter() - started, cpu_seconds(resource.RUSAGE_SELF) - cpu)
 
 

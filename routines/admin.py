@@ -13,10 +13,11 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
-from .forms import InsightsPeriodForm, VideoAdminForm
+from .cues import parse_cues
+from .forms import InsightsPeriodForm, StretchAdminForm, VideoAdminForm
 from .insights import routine_insights
 from .models import (
     BodyArea,
@@ -193,10 +194,34 @@ class VideoAdmin(admin.ModelAdmin):
     def playable_summary(self, video):
         if not video.is_ready or not video.playable_width:
             return "—"
-        return (
-            f"H.264/AAC MP4, {video.playable_width}×{video.playable_height}, "
-            f"{filesizeformat(video.playable_size_bytes)}"
+        renditions = [
+            (
+                "Default (up to 720p)",
+                video.playable_width,
+                video.playable_height,
+                video.playable_size_bytes,
+            ),
+            (
+                "Small (up to 360p: phones, saved for offline)",
+                video.playable_small_width,
+                video.playable_small_height,
+                video.playable_small_size_bytes,
+            ),
+        ]
+        return format_html_join(
+            "",
+            '<p class="video-rendition">{}: {}</p>',
+            (
+                (label, _rendition_summary(width, height, size_bytes))
+                for label, width, height, size_bytes in renditions
+            ),
         )
+
+
+def _rendition_summary(width: int | None, height: int | None, size_bytes: int | None) -> str:
+    if not width:
+        return "not made yet; choose “Reprocess” to make it"
+    return f"H.264/AAC MP4, {width}×{height}, {filesizeformat(size_bytes)}"
 
 
 class RoutineStepInline(admin.TabularInline):
@@ -216,6 +241,7 @@ class RoutineStepInline(admin.TabularInline):
 
 @admin.register(Stretch)
 class StretchAdmin(admin.ModelAdmin):
+    form = StretchAdminForm
     list_display = ["title", "level", "sides", "hold", "is_published", "has_ready_video"]
     list_filter = ["is_published", "level", "sides", "body_areas"]
     list_editable = ["is_published"]
@@ -224,6 +250,7 @@ class StretchAdmin(admin.ModelAdmin):
     filter_horizontal = ["body_areas"]
     autocomplete_fields = ["video"]
     list_select_related = ["video"]
+    readonly_fields = ["cue_timing"]
 
     @admin.display(description="Hold", ordering="hold_seconds")
     def hold(self, stretch):
@@ -232,6 +259,23 @@ class StretchAdmin(admin.ModelAdmin):
     @admin.display(description="Video ready", boolean=True)
     def has_ready_video(self, stretch):
         return bool(stretch.video and stretch.video.is_ready)
+
+    @admin.display(description="Cues on the video")
+    def cue_timing(self, stretch):
+        """What the timed cues do now: the video may have changed since they were written."""
+        written = sum(cue.start_seconds is not None for cue in parse_cues(stretch.cues))
+        if not written:
+            return "No cue has a time."
+        on_video = sum(cue.start_seconds is not None for cue in stretch.cue_items)
+        if not stretch.video or not stretch.video.is_ready:
+            return f"{written} timed cues; they follow the video once it is ready."
+        if on_video < written:
+            return (
+                f"{written - on_video} of {written} cue times are past the end of the video "
+                f"({clock(stretch.video.duration_seconds)}) and are left out. Save the stretch "
+                "to see which."
+            )
+        return f"{on_video} timed cues follow the video."
 
 
 @admin.register(Routine)

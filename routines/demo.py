@@ -2,7 +2,8 @@
 
 `manage.py seed_demo` (in psoasapp, with the blog's demo) calls seed_routines(). Rows are
 matched by name or slug and only created when missing: a rerun duplicates nothing and
-never undoes an edit made in admin. A demo video is drawn again only when its file has gone.
+never undoes an edit made in admin. A demo video is drawn again only when its file has gone,
+and processed again when it lacks a rendition (a row from before there were two sizes).
 """
 
 import os
@@ -50,6 +51,9 @@ BREATHING_PATTERNS = [
 # The psoas runs from the lower spine through the pelvis to the top of the inner thigh. Long
 # hours of sitting leave it short and guarded; it is a reactive muscle that releases when it
 # feels safe, so every stretch here goes slowly, stays out of pain and leans on the breath.
+#
+# A cue may start with its moment in the demo video ("0:03 …"); the drawn demo clips are 12 s
+# long (demo_media.demo_video_bytes), so every time here is under 0:12.
 STRETCHES = [
     {
         "slug": "constructive-rest",
@@ -58,13 +62,13 @@ STRETCHES = [
         "summary": "Lie on your back with knees bent and feet flat, and let the floor do the "
         "work. The classic passive psoas release.",
         "cues": [
-            "Lie on your back with your knees bent and your feet flat on the floor, hip-width "
+            "0:00 Lie on your back with your knees bent and your feet flat on the floor, hip-width "
             "apart and a comfortable distance from your hips.",
-            "Let your knees lean in towards each other so your legs stay up without effort.",
-            "Rest your hands on your lower belly, or let your arms lie loosely by your sides.",
-            "Feel the back of your pelvis grow heavy, and let your lower back settle towards the "
-            "floor by itself rather than pressing it down.",
-            "Breathe slowly into your belly, and let each out-breath soften the front of your "
+            "0:03 Let your knees lean in towards each other so your legs stay up without effort.",
+            "0:05 Rest your hands on your lower belly, or let your arms lie loosely by your sides.",
+            "0:08 Feel the back of your pelvis grow heavy, and let your lower back settle towards "
+            "the floor by itself rather than pressing it down.",
+            "0:10 Breathe slowly into your belly, and let each out-breath soften the front of your "
             "hips a little more.",
         ],
         "safety_note": "If your lower back aches, walk your feet a little further away or rest "
@@ -81,12 +85,13 @@ STRETCHES = [
         "summary": "Rest your pelvis on a block so the front of your hips can open while no "
         "muscle has to hold you up.",
         "cues": [
-            "Lie on your back with your knees bent and feet flat, a yoga block or a firm cushion "
-            "within reach.",
-            "Press lightly through your feet and lift your hips just enough to slide the block "
-            "under the flat bone at the base of your spine, not under your lower back.",
-            "Lower your weight onto the block and let it carry you completely.",
-            "Keep your knees pointing to the ceiling and your lower ribs soft rather than lifted.",
+            "0:00 Lie on your back with your knees bent and feet flat, a yoga block or a firm "
+            "cushion within reach.",
+            "0:03 Press lightly through your feet and lift your hips just enough to slide the "
+            "block under the flat bone at the base of your spine, not under your lower back.",
+            "0:06 Lower your weight onto the block and let it carry you completely.",
+            "0:09 Keep your knees pointing to the ceiling and your lower ribs soft rather than "
+            "lifted.",
             "To come out, lift your hips, slide the block away and roll down slowly.",
         ],
         "safety_note": "Start with the block on its lowest side. If you feel pinching in your "
@@ -103,13 +108,13 @@ STRETCHES = [
         "summary": "Kneel on one knee and tuck the pelvis a little to lengthen the front of the "
         "back leg's hip. A small movement with a big effect.",
         "cues": [
-            "Kneel on a folded blanket, one foot flat in front with the knee above the ankle.",
-            "Rest your hands on your hips and let your body stand tall over your pelvis.",
-            "Draw your tailbone gently down and your lower belly in, as if tipping a bowl of "
+            "0:00 Kneel on a folded blanket, one foot flat in front with the knee above the ankle.",
+            "0:02 Rest your hands on your hips and let your body stand tall over your pelvis.",
+            "0:04 Draw your tailbone gently down and your lower belly in, as if tipping a bowl of "
             "water back towards you.",
-            "Only then ease your hips a little forward, until you feel a mild stretch at the "
+            "0:07 Only then ease your hips a little forward, until you feel a mild stretch at the "
             "front of the back leg's hip.",
-            "Keep your lower ribs soft and drawn in, so your lower back does not arch.",
+            "0:09 Keep your lower ribs soft and drawn in, so your lower back does not arch.",
             "Let each slow out-breath take you a touch further, then change sides.",
         ],
         "safety_note": "Pad the kneeling knee. The stretch belongs at the front of the hip, not "
@@ -127,13 +132,13 @@ STRETCHES = [
         "summary": "Hug one knee in while the other leg lies long on the floor, opening the front "
         "of the straight leg's hip.",
         "cues": [
-            "Lie on your back with both legs long.",
-            "Bend one knee and hold it just below the kneecap, or behind the thigh if your knee "
-            "prefers.",
-            "Draw the knee towards your chest only as far as it comes easily.",
-            "Let the long leg grow heavy, the back of the thigh melting towards the floor.",
-            "Keep your head and shoulders resting down and your jaw loose.",
-            "Breathe into the front of the long leg's hip, then change legs.",
+            "0:00 Lie on your back with both legs long.",
+            "0:02 Bend one knee and hold it just below the kneecap, or behind the thigh if your "
+            "knee prefers.",
+            "0:04 Draw the knee towards your chest only as far as it comes easily.",
+            "0:07 Let the long leg grow heavy, the back of the thigh melting towards the floor.",
+            "0:09 Keep your head and shoulders resting down and your jaw loose.",
+            "0:11 Breathe into the front of the long leg's hip, then change legs.",
         ],
         "safety_note": "If the long leg's knee or your lower back complains, bend that knee a "
         "little and rest the foot on the floor.",
@@ -149,11 +154,11 @@ STRETCHES = [
         "summary": "A low lunge with the back knee down, rocking gently with the breath instead "
         "of holding still at the edge.",
         "cues": [
-            "From hands and knees, step one foot forward and slide the other knee back until it "
-            "is behind your hip.",
-            "Rest your hands on blocks or on your front thigh so your spine can stay long.",
-            "Breathing in, come back a little; breathing out, let your hips drift forward a few "
-            "centimetres.",
+            "0:00 From hands and knees, step one foot forward and slide the other knee back until "
+            "it is behind your hip.",
+            "0:03 Rest your hands on blocks or on your front thigh so your spine can stay long.",
+            "0:06 Breathing in, come back a little; breathing out, let your hips drift forward a "
+            "few centimetres.",
             "Keep rocking with each breath, never further than the stretch feels kind.",
             "Keep the front knee above or just behind the ankle.",
         ],
@@ -171,11 +176,11 @@ STRETCHES = [
         "summary": "Lie face down with your forehead on your hands and breathe into your lower "
         "back, calming the deep muscles at the front of the spine.",
         "cues": [
-            "Lie on your front, legs long and a little apart, toes turned in or out as is "
+            "0:00 Lie on your front, legs long and a little apart, toes turned in or out as is "
             "comfortable.",
-            "Stack your hands and rest your forehead on them so your neck stays long.",
-            "Breathe in slowly and feel your lower back and sides rise against the ceiling.",
-            "Breathe out and feel your belly settle into the floor.",
+            "0:02 Stack your hands and rest your forehead on them so your neck stays long.",
+            "0:05 Breathe in slowly and feel your lower back and sides rise against the ceiling.",
+            "0:08 Breathe out and feel your belly settle into the floor.",
             "Let the breath get slower and quieter, without forcing it.",
         ],
         "safety_note": "If lying on your front presses on your lower back, slide a thin pillow "
@@ -253,7 +258,11 @@ ROUTINES = [
     },
 ]
 
-# Each demo clip takes about a second of CPU to draw and encode; a few at a time keeps
+# Drawn at 720p, as a teacher's phone would film at least, so processing makes both
+# renditions from it: the clip itself as the 720p one, and a 360p one.
+DEMO_VIDEO_SIZE = (1280, 720)
+
+# Each demo clip takes a few seconds of CPU to draw and encode; a few at a time keeps
 # `make run` quick without starving a small machine.
 VIDEO_WORKERS = min(3, os.cpu_count() or 1)
 
@@ -271,6 +280,7 @@ class _Seeder:
     def run(self) -> str:
         self.created = 0
         clips = self.make_missing_videos()
+        self.complete_renditions()
         with transaction.atomic():
             areas = {name: self.ensure(BodyArea, {"name": name}, {})[0] for name in BODY_AREAS}
             patterns = {
@@ -314,9 +324,22 @@ class _Seeder:
         ]
         with ThreadPoolExecutor(max_workers=VIDEO_WORKERS) as pool:
             clips = pool.map(
-                lambda data: demo_video_bytes(data["title"], pose=data["pose"]), wanted
+                lambda data: demo_video_bytes(
+                    data["title"], pose=data["pose"], size=DEMO_VIDEO_SIZE
+                ),
+                wanted,
             )
             return {data["slug"]: clip for data, clip in zip(wanted, clips, strict=True)}
+
+    def complete_renditions(self) -> None:
+        """Process again the demo stretches' ready videos that have no small rendition."""
+        for video in (
+            Video.objects.ready()
+            .filter(playable_small="", stretches__slug__in=[d["slug"] for d in STRETCHES])
+            .distinct()
+        ):
+            if _has_video_file(video):
+                video_process(video=video)
 
     def seed_stretch(self, data: dict, areas: dict, clips: dict[str, bytes]) -> Stretch:
         values = {

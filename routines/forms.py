@@ -127,6 +127,22 @@ class InsightsPeriodForm(forms.Form):
         return self.cleaned_data["start"], self.cleaned_data["end"]
 
 
+class StretchAdminForm(forms.ModelForm):
+    """The teacher's stretch form; the model checks the cue times (Stretch.clean_fields).
+
+    The admin adds the model and its fields (modelform_factory), so they are not named here.
+    """
+
+    class Meta:
+        help_texts = {
+            "cues": "One cue per line, in the order they are given. A line may start with the "
+            "moment in the video it goes with, in minutes and seconds: “0:12 Let the knee sink "
+            "towards the floor”. Visitors never see the time: the cue is highlighted while the "
+            "video plays it, and choosing the cue plays the video from there.",
+        }
+        widgets = {"cues": forms.Textarea(attrs={"rows": 8})}
+
+
 class UploadFieldMixin:
     """Explain an upload the size-limited handler refused, before Django's own checks run."""
 

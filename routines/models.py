@@ -1,9 +1,11 @@
 """Stretches, routines built from them, breathing patterns and demo videos."""
 
+import hashlib
 import re
 import uuid
 from pathlib import PurePosixPath
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
@@ -12,12 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import cues as timed_cues
 from .search import full_text_search, is_postgresql
 
 # Seconds given to change sides (or to come out and go back in between
 # repetitions). The session player uses the same figure, so the total time
 # shown on a routine page is the time the session really takes.
 TRANSITION_SECONDS = 5
+
+# Where pages play a video's small (360p) rendition rather than the 720p one: narrow
+# screens, and browsers asked to save data. The session player reads the same query.
+SMALL_VIDEO_MEDIA = "(max-width: 640px), (prefers-reduced-data: reduce)"
 
 
 def unique_slug(instance: models.Model, value: str, field: str = "slug") -> str:
@@ -178,7 +185,15 @@ class Video(models.Model):
         max_length=255,
         blank=True,
         editable=False,
-        help_text="H.264/AAC MP4 with faststart, the file browsers are given.",
+        help_text="H.264/AAC MP4 with faststart, at most 720p: what browsers play by default.",
+    )
+    playable_small = models.FileField(
+        "small playable file",
+        upload_to=playable_upload_to,
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text="The same at most 360p, for phones, slow connections and offline copies.",
     )
     poster = models.ImageField(
         upload_to=poster_upload_to,
@@ -211,6 +226,9 @@ class Video(models.Model):
     playable_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     playable_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     playable_size_bytes = models.BigIntegerField(null=True, blank=True, editable=False)
+    playable_small_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    playable_small_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    playable_small_size_bytes = models.BigIntegerField(null=True, blank=True, editable=False)
 
     # Processing: pending → processing → ready | failed.
     status = models.CharField(
@@ -240,6 +258,8 @@ class Video(models.Model):
 
     objects = VideoQuerySet.as_manager()
 
+    SMALL_MEDIA = SMALL_VIDEO_MEDIA  # for templates
+
     class Meta:
         ordering = ["title"]
         verbose_name = "video"
@@ -257,6 +277,11 @@ class Video(models.Model):
         return self.playable.url if self.is_ready else ""
 
     @property
+    def playable_small_url(self) -> str:
+        """The 360p rendition; "" for a row processed before there was one (reprocess it)."""
+        return self.playable_small.url if self.is_ready and self.playable_small else ""
+
+    @property
     def poster_url(self) -> str:
         return self.poster.url if self.poster else ""
 
@@ -270,8 +295,19 @@ class Video(models.Model):
 
     def stored_files(self) -> list[models.fields.files.FieldFile]:
         """Every file this row owns, so deleting the row can delete them."""
-        files = [self.original, self.playable, self.poster, self.thumbnail, self.captions]
+        files = [
+            self.original,
+            self.playable,
+            self.playable_small,
+            self.poster,
+            self.thumbnail,
+            self.captions,
+        ]
         return [f for f in files if f]
+
+
+def chapters_version(vtt: str) -> str:
+    return hashlib.md5(vtt.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
 class StretchQuerySet(models.QuerySet):
@@ -344,9 +380,53 @@ class Stretch(SlugFromFieldMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("routines:stretch_detail", kwargs={"slug": self.slug})
 
+    def clean_fields(self, exclude=None):
+        # Here rather than in clean(): a form without the cues field (the list's "published"
+        # boxes) must not be refused over them, and clean() cannot tell.
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "cues" not in (exclude or ()) and "cues" not in errors:
+            duration = self.video.duration_seconds if self.video_id and self.video else None
+            if problems := timed_cues.cue_errors(self.cues, duration_seconds=duration):
+                errors["cues"] = [ValidationError(p, code="cue_time") for p in problems]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def cue_items(self) -> list[timed_cues.Cue]:
+        """The cues in order, timed only where the video can be taken to that moment."""
+        video = self.video if self.video_id else None
+        duration = video.duration_seconds if video is not None and video.is_ready else None
+        return timed_cues.on_video(timed_cues.parse_cues(self.cues), duration)
+
     @property
     def cue_list(self) -> list[str]:
-        return [line.strip() for line in self.cues.splitlines() if line.strip()]
+        """The words of each cue, without their times."""
+        return [cue.text for cue in timed_cues.parse_cues(self.cues)]
+
+    @property
+    def has_timed_cues(self) -> bool:
+        return any(cue.start_seconds is not None for cue in self.cue_items)
+
+    def chapters_vtt(self) -> str:
+        """The WebVTT chapters track of the video, one chapter per timed cue; "" when none."""
+        if not self.has_timed_cues:
+            return ""
+        return timed_cues.chapters_vtt(
+            timed_cues.chapters(self.cue_items, self.video.duration_seconds)
+        )
+
+    @property
+    def chapters_url(self) -> str:
+        """Where the chapters track is, named for its content so browsers may keep it long."""
+        vtt = self.chapters_vtt()
+        if not vtt:
+            return ""
+        url = reverse("routines:stretch_chapters", kwargs={"slug": self.slug})
+        return f"{url}?v={chapters_version(vtt)}"
 
     @property
     def side_count(self) -> int:

@@ -5,7 +5,7 @@
 
 from django.db.models.fields.files import FieldFile
 
-from .models import TRANSITION_SECONDS, BreathingPattern, Routine, RoutineStep
+from .models import SMALL_VIDEO_MEDIA, TRANSITION_SECONDS, BreathingPattern, Routine, RoutineStep
 
 # The breath used when neither the step nor the routine chooses one: a longer
 # out-breath than in-breath, which invites the body to let go.
@@ -73,6 +73,8 @@ def video_data(video) -> dict | None:
         return None
     return {
         "src": video.playable_url,
+        # A row processed before there were two sizes has only the one; it stands in.
+        "small_src": video.playable_small_url or video.playable_url,
         "poster": video.poster_url,
         "captions": video.captions_url,
         "width": video.width,
@@ -85,12 +87,16 @@ def step_holds(step: RoutineStep, position: int) -> list[dict]:
     stretch = step.stretch
     sides = SIDES[stretch.side_count]
     seconds = step.effective_hold_seconds
+    cues = stretch.cue_items
     shared = {
         "position": position,
         "title": stretch.title,
         "slug": stretch.slug,
         "url": stretch.get_absolute_url(),
-        "cues": stretch.cue_list,
+        "cues": [cue.text for cue in cues],
+        # Seconds into the demo video each cue goes with (None for an untimed cue).
+        "cue_starts": [cue.start_seconds for cue in cues],
+        "chapters_url": stretch.chapters_url,
         "note": step.note,
         "rounds": step.repetitions,
         "seconds": seconds,
@@ -140,6 +146,8 @@ def routine_plan(routine: Routine) -> dict:
         "url": routine.get_absolute_url(),
         "session_url": routine.get_session_url(),
         "get_ready_seconds": GET_READY_SECONDS,
+        # Where the player shows the small videos, as the pages' <source media> do.
+        "small_video_media": SMALL_VIDEO_MEDIA,
         "stretch_count": len(routine_steps),
         "total_seconds": sum(s["seconds"] + s["rest_after_seconds"] for s in steps),
         "gentle_total_seconds": sum(
@@ -149,19 +157,24 @@ def routine_plan(routine: Routine) -> dict:
     }
 
 
-def media_size_bytes(routine: Routine) -> int:
-    """Bytes of the demo videos and posters a session shows, each file counted once.
+def media_size_bytes(routine: Routine, *, small: bool = False) -> int:
+    """Bytes of the demo videos (720p, or 360p if `small`) and posters a session shows.
 
-    Told to a visitor before saving a session for offline use.
+    Each file is counted once. Told to a visitor choosing what to save for offline use.
     """
-    # Processing records the playable file's size on the row; only posters
-    # (and rows processed before it did) need asking the storage.
+    # Processing records each rendition's size on the row; only posters (and rows
+    # processed before it did) need asking the storage.
     sizes: dict[str, int | FieldFile] = {}
     for step in routine.steps.all():
         video = step.stretch.video
         if video is None or not video.is_ready:
             continue
-        sizes[video.playable.name] = video.playable_size_bytes or video.playable
+        if small and video.playable_small:
+            sizes[video.playable_small.name] = (
+                video.playable_small_size_bytes or video.playable_small
+            )
+        else:
+            sizes[video.playable.name] = video.playable_size_bytes or video.playable
         if video.poster:
             sizes[video.poster.name] = video.poster
     total = 0

@@ -30,6 +30,8 @@ from .caching import content_changed
 from .models import Video
 from .storage import local_path
 from .video import (
+    LARGE,
+    SMALL,
     ProbeResult,
     VideoProbeError,
     video_make_poster,
@@ -66,7 +68,11 @@ def video_save(
             if name in changed
         ]
         if new_file:
-            obsolete += [previous.playable.name, previous.thumbnail.name]
+            obsolete += [
+                previous.playable.name,
+                previous.playable_small.name,
+                previous.thumbnail.name,
+            ]
             if "poster" not in changed:
                 # A poster of the old file would now show the wrong picture.
                 obsolete.append(previous.poster.name)
@@ -99,7 +105,7 @@ def video_save(
 
 
 def video_process(*, video: Video, token: str = "") -> Video:
-    """Probe, make the poster and thumbnail, make the playable MP4; record how it went.
+    """Probe, make the poster, the thumbnail and both playable MP4s; record how it went.
 
     Runs in the task worker; demo content calls it directly (with no token). It works on a
     local copy of the original, writes results through Django's storage, and points the row
@@ -167,8 +173,10 @@ class _Made:
     """The files one processing run produced, already saved to storage."""
 
     probe: ProbeResult
-    playable: ProbeResult
+    playable: ProbeResult  # the 720p rendition
     playable_name: str
+    playable_small: ProbeResult  # the 360p rendition
+    playable_small_name: str
     poster_name: str  # "" when the video already had a poster
     thumbnail_name: str
 
@@ -206,12 +214,17 @@ def _make_files(video: Video, saved: list[str], *, on_progress: Callable[[float]
         else:
             poster_data = new_poster = video_make_poster(source)
         thumbnail = video_make_thumbnail(poster_data)
-        output = work / "playable.mp4"
+        output, small_output = work / "playable.mp4", work / "playable-small.mp4"
         if probe.is_web_safe:
+            # Already what browsers get by default: only the small rendition is encoded.
             video_remux(source, output)
+            video_transcode(source, {SMALL: small_output}, probe=probe, on_progress=on_progress)
         else:
-            video_transcode(source, output, probe=probe, on_progress=on_progress)
-        playable = video_probe(output)  # what we made must itself be a readable video
+            video_transcode(
+                source, {LARGE: output, SMALL: small_output}, probe=probe, on_progress=on_progress
+            )
+        # What we made must itself be readable video.
+        playable, playable_small = video_probe(output), video_probe(small_output)
 
         # Into storage only now that everything is made: a worker killed earlier leaves
         # nothing in media/, only a work folder the reaper clears away.
@@ -223,22 +236,38 @@ def _make_files(video: Video, saved: list[str], *, on_progress: Callable[[float]
         saved.append(thumbnail_name)
         playable_name = _save_file(video.playable, output, "playable.mp4")
         saved.append(playable_name)
+        playable_small_name = _save_file(video.playable_small, small_output, "playable.mp4")
+        saved.append(playable_small_name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return _Made(probe, playable, playable_name, poster_name, thumbnail_name)
+    return _Made(
+        probe,
+        playable,
+        playable_name,
+        playable_small,
+        playable_small_name,
+        poster_name,
+        thumbnail_name,
+    )
 
 
 def _swap_in(video: Video, token: str, made: _Made) -> None:
     """Point the row at the new files in one step, and delete the ones they replace."""
-    new_names = [made.playable_name, made.poster_name, made.thumbnail_name]
+    new_names = [
+        made.playable_name,
+        made.playable_small_name,
+        made.poster_name,
+        made.thumbnail_name,
+    ]
     with transaction.atomic():
         current = Video.objects.select_for_update().filter(pk=video.pk, task_token=token).first()
         if current is None:
             # Deleted, given a new file, or queued again meanwhile: nobody wants these.
             _delete_on_commit(new_names, keep=set())
             return
-        obsolete = [current.playable.name]
+        obsolete = [current.playable.name, current.playable_small.name]
         current.playable.name = made.playable_name
+        current.playable_small.name = made.playable_small_name
         if made.poster_name and not current.poster:
             current.poster.name = made.poster_name
             obsolete.append(current.thumbnail.name)
@@ -253,6 +282,9 @@ def _swap_in(video: Video, token: str, made: _Made) -> None:
         current.playable_width = made.playable.width
         current.playable_height = made.playable.height
         current.playable_size_bytes = made.playable.size_bytes
+        current.playable_small_width = made.playable_small.width
+        current.playable_small_height = made.playable_small.height
+        current.playable_small_size_bytes = made.playable_small.size_bytes
         now = timezone.now()
         current.status = Video.Status.READY
         current.error_message = ""
@@ -278,7 +310,7 @@ def video_record_failure(video_id: int, token: str, message: str) -> None:
 
 
 def _reset_processing(video: Video, probe: ProbeResult | None) -> None:
-    video.playable = ""
+    video.playable = video.playable_small = ""
     video.thumbnail = ""
     video.status = Video.Status.PENDING
     video.error_message = ""
@@ -286,6 +318,8 @@ def _reset_processing(video: Video, probe: ProbeResult | None) -> None:
     video.progress_percent = 0
     video.processing_started_at = video.processing_finished_at = video.heartbeat_at = None
     video.playable_width = video.playable_height = video.playable_size_bytes = None
+    video.playable_small_width = video.playable_small_height = None
+    video.playable_small_size_bytes = None
     if probe is not None:
         _apply_facts(video, probe)
     else:

@@ -9,7 +9,8 @@ import math
 import os
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -77,6 +78,50 @@ class CaptionsError(VideoProbeError):
 
 
 @dataclass(frozen=True)
+class Rendition:
+    """One size of the playable video: the largest picture it may have and how it is encoded.
+
+    CRF with a ceiling: a calm scene costs fewer bits than the ceiling, busy footage no more.
+    """
+
+    label: str  # what people are told, e.g. "360p"
+    max_short_side: int
+    max_long_side: int
+    crf: str
+    maxrate: str
+    bufsize: str
+    audio_bits_per_second: int
+    preset: str = X264_PRESET
+
+    def size_for(self, width: int, height: int) -> tuple[int, int]:
+        """The picture size for a source: within this rendition's box, aspect kept, even sides.
+
+        A smaller source keeps its size: upscaling would cost bytes and add nothing.
+        """
+        scale = min(
+            1.0, self.max_short_side / min(width, height), self.max_long_side / max(width, height)
+        )
+        return _even(width * scale), _even(height * scale)
+
+
+# What browsers get by default, and the rendition for phones, slow connections and offline
+# copies: 360p at about 0.8 Mbit/s of picture at most, a quarter of 720p's pixels. Both
+# use x264's veryfast preset, so the second encode adds about a third to processing time.
+LARGE = Rendition(
+    "720p",
+    MAX_SHORT_SIDE,
+    MAX_LONG_SIDE,
+    crf=X264_CRF,
+    maxrate=X264_MAXRATE,
+    bufsize=X264_BUFSIZE,
+    audio_bits_per_second=AAC_BITS_PER_SECOND,
+)
+SMALL = Rendition(
+    "360p", 360, 640, crf="26", maxrate="800k", bufsize="1600k", audio_bits_per_second=64_000
+)
+
+
+@dataclass(frozen=True)
 class ProbeResult:
     """What a video file holds, as far as serving it to browsers is concerned."""
 
@@ -112,9 +157,8 @@ class ProbeResult:
 
 
 def playable_size(width: int, height: int) -> tuple[int, int]:
-    """The size we encode at: at most 720p either way up, aspect kept, even numbers."""
-    scale = min(1.0, MAX_SHORT_SIDE / min(width, height), MAX_LONG_SIDE / max(width, height))
-    return _even(width * scale), _even(height * scale)
+    """The size of the default (720p) rendition: at most 720p either way up, even numbers."""
+    return LARGE.size_for(width, height)
 
 
 def video_probe(path: str | os.PathLike) -> ProbeResult:
@@ -220,34 +264,87 @@ def video_remux(source: str | os.PathLike, destination: str | os.PathLike) -> No
 
 def video_transcode(
     source: str | os.PathLike,
-    destination: str | os.PathLike,
+    renditions: Mapping[Rendition, str | os.PathLike],
     *,
     probe: ProbeResult,
     on_progress: Callable[[float], None] | None = None,
 ) -> None:
-    """Convert `source` into an H.264 High (yuv420p) + AAC MP4 with faststart, at most 720p.
+    """Convert `source` into an H.264 High (yuv420p) + AAC MP4 with faststart per rendition.
 
-    The picture is turned upright and scaled with its aspect kept; timestamps are carried
-    over, so the running time is unchanged. `on_progress` is told the fraction done.
+    `renditions` maps each rendition to the file it goes to. The source is decoded once and
+    every rendition encoded from the same frames. Pictures are turned upright and scaled
+    with their aspect kept; timestamps are carried over, so the running time is unchanged.
+    `on_progress` is told the fraction done.
     """
-    width, height = playable_size(probe.width, probe.height)
-    with (
-        _open(source) as container,
-        av.open(str(destination), "w", format="mp4", options={"movflags": "+faststart"}) as output,
-    ):
+    with ExitStack() as stack:
+        container = stack.enter_context(_open(source))
         in_video = _picture_stream(container)
         in_video.thread_type = "AUTO"  # decode on every core, as the ffmpeg command does
         in_audio = container.streams.audio[0] if container.streams.audio else None
+        outputs = [
+            _Encoder.open(stack, destination, rendition, in_video, in_audio, probe)
+            for rendition, destination in renditions.items()
+        ]
 
+        start = _start_seconds(in_video)
+        damaged = 0
+        for packet in container.demux([in_video, *([in_audio] if in_audio else [])]):
+            try:
+                frames = packet.decode()
+            except av.InvalidDataError:
+                damaged += 1
+                if damaged > MAX_DAMAGED_PACKETS:
+                    raise VideoProbeError(
+                        "Too much of this video is damaged to convert it."
+                    ) from None
+                continue
+            for frame in frames:
+                if packet.stream is in_audio:
+                    for output in outputs:
+                        output.sound(frame)
+                    continue
+                for output in outputs:
+                    output.picture(frame)
+                if on_progress and frame.time is not None and probe.duration_seconds:
+                    on_progress(min(1.0, max(0.0, (frame.time - start) / probe.duration_seconds)))
+        for output in outputs:
+            output.finish()
+    if on_progress:
+        on_progress(1.0)
+
+
+class _Encoder:
+    """One rendition being written: its filter graph, its encoders and its MP4."""
+
+    def __init__(self, output, graph, out_video, out_audio):
+        self.output = output
+        self.graph = graph
+        self.out_video = out_video
+        self.out_audio = out_audio
+
+    @classmethod
+    def open(
+        cls,
+        stack: ExitStack,
+        destination: str | os.PathLike,
+        rendition: Rendition,
+        in_video: av.VideoStream,
+        in_audio: av.AudioStream | None,
+        probe: ProbeResult,
+    ) -> "_Encoder":
+        width, height = rendition.size_for(probe.width, probe.height)
+        output = stack.enter_context(
+            av.open(str(destination), "w", format="mp4", options={"movflags": "+faststart"})
+        )
         graph, frame_rate = _picture_filters(in_video, width, height, probe)
         out_video = output.add_stream(
             "libx264",
             rate=frame_rate,
             options={
-                "preset": X264_PRESET,
-                "crf": X264_CRF,
-                "maxrate": X264_MAXRATE,
-                "bufsize": X264_BUFSIZE,
+                "preset": rendition.preset,
+                "crf": rendition.crf,
+                "maxrate": rendition.maxrate,
+                "bufsize": rendition.bufsize,
                 "profile": "high",
                 "g": str(max(1, round(frame_rate * KEYFRAME_SECONDS))),
             },
@@ -268,37 +365,24 @@ def video_transcode(
                 rate=rate if rate in AAC_SAMPLE_RATES else 48_000,
                 layout="mono" if channels == 1 else "stereo",
             )
-            out_audio.bit_rate = AAC_BITS_PER_SECOND
+            out_audio.bit_rate = rendition.audio_bits_per_second
+        return cls(output, graph, out_video, out_audio)
 
-        start = _start_seconds(in_video)
-        damaged = 0
-        for packet in container.demux([in_video, *([in_audio] if in_audio else [])]):
-            try:
-                frames = packet.decode()
-            except av.InvalidDataError:
-                damaged += 1
-                if damaged > MAX_DAMAGED_PACKETS:
-                    raise VideoProbeError(
-                        "Too much of this video is damaged to convert it."
-                    ) from None
-                continue
-            for frame in frames:
-                if packet.stream is in_audio:
-                    output.mux(out_audio.encode(frame))
-                    continue
-                for filtered in graph.filter(frame):
-                    output.mux(out_video.encode(filtered))
-                if on_progress and frame.time is not None and probe.duration_seconds:
-                    on_progress(min(1.0, max(0.0, (frame.time - start) / probe.duration_seconds)))
-        for filtered in graph.filter(None):
-            output.mux(out_video.encode(filtered))
-        if not graph.frames_out:
+    def picture(self, frame: av.VideoFrame) -> None:
+        for filtered in self.graph.filter(frame):
+            self.output.mux(self.out_video.encode(filtered))
+
+    def sound(self, frame: av.AudioFrame) -> None:
+        self.output.mux(self.out_audio.encode(frame))
+
+    def finish(self) -> None:
+        for filtered in self.graph.filter(None):
+            self.output.mux(self.out_video.encode(filtered))
+        if not self.graph.frames_out:
             raise VideoProbeError("We could not read any pictures from this video.")
-        output.mux(out_video.encode(None))
-        if out_audio is not None:
-            output.mux(out_audio.encode(None))
-    if on_progress:
-        on_progress(1.0)
+        self.output.mux(self.out_video.encode(None))
+        if self.out_audio is not None:
+            self.output.mux(self.out_audio.encode(None))
 
 
 def captions_validate(data: bytes) -> str:

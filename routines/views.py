@@ -6,11 +6,19 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView
+from django.views.generic.detail import BaseDetailView
 
 from .addresses import client_ip
 from .caching import CachedPageMixin
 from .forms import StretchFilterForm
-from .models import TIGHTNESS_MAX, Routine, RoutineStep, Stretch
+from .models import (
+    SMALL_VIDEO_MEDIA,
+    TIGHTNESS_MAX,
+    Routine,
+    RoutineStep,
+    Stretch,
+    chapters_version,
+)
 from .plan import media_size_bytes, routine_plan
 from .sharing import ShareRefused, shared_session_submit
 
@@ -71,6 +79,36 @@ class StretchDetailView(CachedPageMixin, DetailView):
         return context
 
 
+class StretchChaptersView(CachedPageMixin, BaseDetailView):
+    """The WebVTT chapters track of a stretch's video: one chapter per timed cue.
+
+    Stored like a page, so a change to the cues or the video (which changes the content
+    version) replaces it. The stretch page links it with ?v= naming its content; that
+    address may be kept by browsers for good, any other is checked again on each use.
+    """
+
+    page_holes = ()
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return published_stretches()
+
+    def render_to_response(self, context):
+        vtt = self.object.chapters_vtt()
+        if not vtt:
+            raise Http404("This stretch has no timed cues on a ready video.")
+        is_named_for_content = self.request.GET.get("v") == chapters_version(vtt)
+        return HttpResponse(
+            vtt,
+            content_type="text/vtt; charset=utf-8",
+            headers={
+                "Cache-Control": "public, max-age=31536000, immutable"
+                if is_named_for_content
+                else "no-cache"
+            },
+        )
+
+
 class RoutineListView(CachedPageMixin, ListView):
     template_name = "routines/routine_list.html"
     context_object_name = "routines"
@@ -104,7 +142,11 @@ class RoutineDetailView(CachedPageMixin, PublishedRoutineMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["offline_size_bytes"] = media_size_bytes(self.object)
+        large = context["offline_size_bytes"] = media_size_bytes(self.object)
+        small = context["offline_small_size_bytes"] = media_size_bytes(self.object, small=True)
+        # Asked only when the choice matters: rows made before there were two sizes have one.
+        context["offline_size_choice"] = small < large
+        context["small_video_media"] = SMALL_VIDEO_MEDIA
         return context
 
 

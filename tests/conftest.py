@@ -1,8 +1,24 @@
 """Fixtures shared by every test."""
 
+import functools
 import os
+from pathlib import Path
 
 import pytest
+
+CHROMIUM = Path(os.environ.get("PSOASAPP_CHROMIUM", "/usr/bin/chromium"))
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Videos must play without a user gesture in tests, as after a tap on a phone.
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +42,34 @@ def page_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@functools.cache
+def short_demo_video_bytes(title: str, **options) -> bytes:
+    """A two-second demo clip, drawn once per test run."""
+    from routines.demo_media import demo_video_bytes
+
+    return demo_video_bytes(title, **{"seconds": 2, **options})
+
+
+@pytest.fixture
+def short_demo_clips(monkeypatch):
+    """`seed_demo` makes short clips, which keeps its tests quick; the clip generator's own
+    tests cover full-length clips."""
+    from routines import demo
+
+    monkeypatch.setattr(demo, "demo_video_bytes", short_demo_video_bytes)
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    """Makes the module's sites run in subprocesses (tests/worker_site.py); drops their
+    databases after it."""
+    from tests.worker_site import Sites
+
+    sites = Sites(tmp_path_factory.mktemp("sites"))
+    yield sites
+    sites.drop_all()
 
 
 def pytest_sessionstart(session):
@@ -66,3 +110,24 @@ def pytest_sessionstart(session):
         if os.environ.get("CI", "").lower() == "true":
             pytest.exit(f"Required service missing on CI: {message}", returncode=1)
         pytest.exit(f"Skipping this pass, a service is not running: {message}", returncode=0)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, one for the whole run: skipped without it, failed on CI."""
+    if not CHROMIUM.exists():
+        message = f"Chromium is not installed at {CHROMIUM}: run  apt-get install chromium"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " (browser tests must run on CI)", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page actions are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

@@ -4,12 +4,11 @@ Each site has its own database (a copy of one migrated once: a SQLite file, or o
 PostgreSQL pass a PostgreSQL database), media, work and mail folders, and runs either task
 backend: django-tasks-db (`manage.py db_worker`) or RQ on Redis (`manage.py rqworker`). Every
 subprocess has a time limit, so a hung worker fails the test instead of hanging the run.
+Tests get a `Sites` for their module from the `sites` fixture in tests/conftest.py.
 """
 
 import contextlib
-import itertools
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -24,9 +23,9 @@ from pathlib import Path
 
 import av
 import psycopg
-import pytest
 import redis
-from django.conf import settings
+
+from tests.site_services import SiteDatabases, admin_params, reachable_redis
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 COMMAND_TIMEOUT = 120
@@ -61,14 +60,7 @@ print(video.pk)
 def tasks_redis_url() -> str:
     """The Redis the RQ tests queue on; a failure on CI when it is down, else a skip."""
     url = os.environ.get("REDIS_URL") or DEFAULT_TASKS_REDIS_URL
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=5).ping()
-    except redis.RedisError as error:
-        message = f"the RQ worker tests need Redis at {url}: {error}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
+    return reachable_redis(url, needed_by="the RQ worker tests")
 
 
 @dataclass
@@ -143,6 +135,7 @@ class Site:
             "error_message",
             "original",
             "playable",
+            "playable_small",
             "poster",
             "thumbnail",
             "attempts",
@@ -166,6 +159,13 @@ class Site:
 
         job = Job.fetch(result_id, connection=redis.Redis.from_url(self.redis_url))
         return str(RQ_STATUS_TO_RESULT_STATUS[job.get_status()])
+
+    def tasks(self) -> list[str]:
+        """The status of every task in django-tasks-db's queue, oldest first."""
+        rows = self.query(
+            "SELECT status FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at"
+        )
+        return [status for (status,) in rows]
 
     def queued_count(self) -> int:
         """How many tasks wait in the queue for a worker."""
@@ -195,60 +195,34 @@ class Sites:
 
     def __init__(self, root: Path):
         self.root = root
-        self.numbers = itertools.count(1)
-        self.postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-        self.prefix = f"{settings.DATABASES['default']['NAME']}_site"
-        self.databases: list[str] = []
+        self.databases = SiteDatabases(root)
         self.template: str | None = None
 
-    def new(self, root: Path, backend: str) -> Site:
+    def new(self, root: Path, backend: str, **env: str) -> Site:
+        """A site in `root` on `backend` ("db" or "rq"), with `env` added to its environment."""
         redis_url = tasks_redis_url() if backend == "rq" else None
         if redis_url:
             redis.Redis.from_url(redis_url).flushdb()  # this test's queue only: its own db
         if self.template is None:
-            self.template = self._database("template")
+            self.template = self.databases.create()
             template_site = self._site(self.root / "template", "rq", self.template)
             template_site.manage("migrate", "--noinput", "-v", "0")
-        database = self._database(str(next(self.numbers)), template=self.template)
-        return self._site(root, backend, database, redis_url)
+        database = self.databases.create(template=self.template)
+        return self._site(root, backend, database, redis_url, **env)
 
     def drop_all(self) -> None:
-        if self.postgres:
-            with psycopg.connect(**admin_params("postgres"), autocommit=True) as db:
-                for name in reversed(self.databases):
-                    db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.databases.drop_all()
 
-    def _database(self, suffix: str, template: str | None = None) -> str:
-        if not self.postgres:
-            path = self.root / f"{suffix}.sqlite3"
-            if template:
-                shutil.copy(template, path)
-            return str(path)
-        name = f"{self.prefix}_{suffix}"
-        with psycopg.connect(**admin_params("postgres"), autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            db.execute(
-                f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
-            )
-        self.databases.append(name)
-        return name
-
-    def _site(self, root: Path, backend: str, database: str, redis_url: str | None = None):
-        for folder in ("media", "work", "mail", "var"):
+    def _site(
+        self, root: Path, backend: str, database: str, redis_url: str | None = None, **env: str
+    ) -> Site:
+        # No media folder: storage makes it when a file is saved there, and only then.
+        for folder in ("work", "mail", "var"):
             (root / folder).mkdir(parents=True, exist_ok=True)
-        if self.postgres:
-            params = admin_params(database)
-            password = f":{params['password']}" if params["password"] else ""
-            database_url = (
-                f"postgres://{params['user']}{password}@{params['host']}:{params['port']}/"
-                f"{database}"
-            )
-        else:
-            database_url = f"sqlite:///{database}"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-            "DATABASE_URL": database_url,
+            "DATABASE_URL": self.databases.url(database),
             "DJANGO_MEDIA_ROOT": str(root / "media"),
             "DJANGO_VAR_DIR": str(root / "var"),
             "DJANGO_TASKS_BACKEND": BACKENDS[backend],
@@ -262,21 +236,9 @@ class Sites:
             "PSOASAPP_VIDEO_WORK_DIR": str(root / "work"),
             "PSOASAPP_VIDEO_HEARTBEAT_SECONDS": "0.2",
             "PSOASAPP_TEST_MAIL_DIR": str(root / "mail"),
+            **env,
         }
         return Site(root, backend, env, database, redis_url)
-
-
-def admin_params(dbname: str) -> dict:
-    """psycopg connection parameters for `dbname` on the server the test settings name."""
-    database = settings.DATABASES["default"]
-    return {
-        "host": database["HOST"] or "127.0.0.1",
-        "port": database["PORT"] or 5432,
-        "user": database["USER"] or "postgres",
-        "password": database["PASSWORD"] or "",
-        "dbname": dbname,
-        "connect_timeout": 10,
-    }
 
 
 def kill_group(process: subprocess.Popen) -> None:

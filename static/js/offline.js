@@ -1,11 +1,15 @@
 // "Save for offline" on a routine page: registers the service worker, then puts the session
 // page, every file it loads (its <link> and <script> URLs, so hashed names are right) and the
-// routine's videos and posters in the Cache API, showing the download as it goes.
+// routine's videos (in the size the visitor chose) and posters in the Cache API, showing the
+// download as it goes.
 
 import { formatBytes } from "./format.js";
+import { prefersSmallVideo } from "./video-rendition.js";
 
-// One cache per routine and save; the service worker looks in all of them.
+// One cache per routine and save, named prefix + slug + time + video size; the service
+// worker looks in all of them.
 const PREFIX = "psoasapp-offline:";
+const SIZE_WORDS = { small: "smaller videos", large: "sharper videos" };
 
 export function setUpOffline(section) {
   // Service workers need HTTPS (or localhost); elsewhere the section stays hidden.
@@ -13,8 +17,9 @@ export function setUpOffline(section) {
   new OfflineCopy(section).mount();
 }
 
-/** The same-origin files a session page needs: its assets, and the media its plan plays. */
-export function resourcesOf(html, pageUrl) {
+/** The same-origin files a session page needs: its assets, and the media its plan plays
+ * (each video's small rendition if `small`, else its default one). */
+export function resourcesOf(html, pageUrl, { small = false } = {}) {
   const page = new DOMParser().parseFromString(html, "text/html");
   const assets = new Set();
   const media = new Set();
@@ -33,8 +38,9 @@ export function resourcesOf(html, pageUrl) {
   }
   const plan = JSON.parse(page.getElementById("session-plan")?.textContent || "{}");
   for (const step of plan.steps ?? []) {
-    add(media, step.video?.src);
+    add(media, (small && step.video?.small_src) || step.video?.src);
     add(media, step.video?.poster);
+    add(assets, step.chapters_url); // a small text file, so not in the download count
   }
   return { assets: [...assets], media: [...media] };
 }
@@ -45,7 +51,12 @@ class OfflineCopy {
     this.prefix = `${PREFIX}${section.dataset.slug}:`;
     this.sessionUrl = new URL(section.dataset.sessionUrl, location.href).href;
     this.workerUrl = section.dataset.workerUrl;
-    this.mediaBytes = Number(section.dataset.mediaBytes) || 0;
+    this.mediaBytes = {
+      large: Number(section.dataset.mediaBytes) || 0,
+      small: Number(section.dataset.smallMediaBytes) || 0,
+    };
+    // The choice of video size; absent when both sizes come to the same.
+    this.sizeInputs = [...section.querySelectorAll("[data-offline-size]")];
     this.saveButton = section.querySelector("[data-offline-save]");
     this.removeButton = section.querySelector("[data-offline-remove]");
     this.progress = section.querySelector("[data-offline-progress]");
@@ -59,31 +70,46 @@ class OfflineCopy {
     this.section.hidden = false;
     this.saveButton.addEventListener("click", () => this.save());
     this.removeButton.addEventListener("click", () => this.remove());
+    // The page is the same for everyone (and cached); the likely choice is made here.
+    if (prefersSmallVideo(this.section.dataset.smallMedia)) this.choose("small");
     await this.showSaved();
+  }
+
+  /** The video size chosen: "small" or "large". */
+  chosenSize() {
+    return this.sizeInputs.find((input) => input.checked)?.value ?? "large";
+  }
+
+  choose(size) {
+    for (const input of this.sizeInputs) input.checked = input.value === size;
   }
 
   async ownCaches() {
     return (await caches.keys()).filter((name) => name.startsWith(this.prefix));
   }
 
-  /** The newest complete copy of this routine, if there is one. */
+  /** The newest complete copy of this routine and its video size, if there is one. */
   async savedCopy() {
     for (const name of (await this.ownCaches()).sort().reverse()) {
       const cache = await caches.open(name);
-      if (await cache.match(this.sessionUrl)) return cache;
+      const size = name.endsWith(":small") ? "small" : "large";
+      if (await cache.match(this.sessionUrl)) return { cache, size };
     }
     return null;
   }
 
   async showSaved(suffix = "") {
-    const cache = await this.savedCopy();
-    this.removeButton.hidden = !cache;
-    this.saveButton.textContent = cache ? "Update the offline copy" : "Save for offline";
-    if (!cache) return;
+    const saved = await this.savedCopy();
+    this.removeButton.hidden = !saved;
+    this.saveButton.textContent = saved ? "Update the offline copy" : "Save for offline";
+    if (!saved) return;
+    this.choose(saved.size);
     // The copy is only useful with a worker to serve it; registering again is harmless.
     navigator.serviceWorker.register(this.workerUrl, { scope: "/" }).catch(() => {});
-    const bytes = await storedBytes(cache);
-    this.status.textContent = `Saved for offline on this device (${formatBytes(bytes)}).${suffix}`;
+    const bytes = await storedBytes(saved.cache);
+    const words = this.sizeInputs.length ? `, ${SIZE_WORDS[saved.size]}` : "";
+    this.status.textContent =
+      `Saved for offline on this device (${formatBytes(bytes)}${words}).${suffix}`;
   }
 
   async save() {
@@ -91,24 +117,28 @@ class OfflineCopy {
     this.busy = true;
     this.saveButton.setAttribute("aria-disabled", "true");
     this.status.textContent = "Saving the session for offline use…";
-    this.showProgress(0);
+    const size = this.chosenSize();
+    this.showProgress(0, size);
     this.progress.hidden = false;
-    const name = `${this.prefix}${Date.now()}`;
+    const name = `${this.prefix}${Date.now()}:${size}`;
     try {
       await navigator.serviceWorker.register(this.workerUrl, { scope: "/" });
       const cache = await caches.open(name);
       const page = await fetch(this.sessionUrl, { cache: "no-cache" });
       if (!page.ok) throw new Error(`The session page answered ${page.status}.`);
-      const { assets, media } = resourcesOf(await page.clone().text(), this.sessionUrl);
+      const { assets, media } = resourcesOf(await page.clone().text(), this.sessionUrl, {
+        small: size === "small",
+      });
       await Promise.all(assets.map((url) => store(cache, url)));
       let loaded = 0;
       for (const url of media) {
         await store(cache, url, (bytes) => {
           loaded += bytes;
-          this.showProgress(loaded);
+          this.showProgress(loaded, size);
         });
       }
-      // The page goes in last: a copy with its page is a complete copy.
+      // The page goes in last: a copy with its page is a complete copy. The other size,
+      // saved before, goes with the older copies.
       await cache.put(this.sessionUrl, page);
       for (const old of await this.ownCaches()) if (old !== name) await caches.delete(old);
       // Ask the browser not to evict the copy when space runs low.
@@ -125,8 +155,8 @@ class OfflineCopy {
     }
   }
 
-  showProgress(loaded) {
-    const total = Math.max(this.mediaBytes, loaded, 1);
+  showProgress(loaded, size) {
+    const total = Math.max(this.mediaBytes[size], loaded, 1);
     this.bar.max = total;
     this.bar.value = loaded;
     this.count.textContent = `${formatBytes(loaded)} of ${formatBytes(total)}`;

@@ -3,6 +3,7 @@
 // frame, never from counted ticks, so a throttled or hidden tab is always exactly on time.
 
 import { BreathingPacer } from "./breathing-pacer.js";
+import { CueSync, cueItem, setChaptersTrack } from "./cue-sync.js";
 import { formatClock, formatDuration, formatSpokenDuration } from "./format.js";
 import { recordSession, setFeeling } from "./session-history.js";
 import { SessionInsights } from "./session-insights.js";
@@ -17,6 +18,7 @@ import {
   previousStart,
   timedBetween,
 } from "./session-timeline.js";
+import { RenditionChooser } from "./video-rendition.js";
 import { WakeLock } from "./wake-lock.js";
 
 // Hidden tabs get no animation frames; a slow timer keeps chimes and speech going.
@@ -33,9 +35,10 @@ const REPLIES = {
 };
 
 class SessionPlayer {
-  constructor(root, plan) {
+  constructor(root, plan, renditions) {
     this.root = root;
     this.plan = plan;
+    this.renditions = renditions; // which size of each video to play
     const find = (selector) => root.querySelector(selector);
     this.screens = {
       start: find('[data-screen="start"]'),
@@ -78,6 +81,8 @@ class SessionPlayer {
     this.wakeLock = new WakeLock();
     this.pacer = new BreathingPacer(this.ui.pacer);
     this.insights = new SessionInsights(root);
+    // The hold's cues follow its looping demo video; the session, not a cue, starts and stops it.
+    this.cueSync = new CueSync(this.ui.video, this.ui.cues, { playOnSeek: false });
     this.status = "idle"; // idle → running ⇄ paused → done
     this.timeline = null;
     this.baseMs = 0; // the position when the session last paused, moved or resumed
@@ -394,12 +399,9 @@ class SessionPlayer {
     if (this.shown.cuesOf === step) return;
     this.shown.cuesOf = step;
     this.ui.cues.replaceChildren(
-      ...step.cues.map((cue) => {
-        const item = document.createElement("li");
-        item.textContent = cue;
-        return item;
-      }),
+      ...step.cues.map((cue, index) => cueItem(cue, step.cue_starts?.[index])),
     );
+    this.cueSync.refresh();
     this.ui.note.textContent = step.note;
     this.ui.note.hidden = !step.note;
   }
@@ -412,8 +414,9 @@ class SessionPlayer {
       element.pause();
       return;
     }
-    if (this.shown.videoSrc !== video.src) {
-      this.shown.videoSrc = video.src;
+    const src = this.renditions.src(video);
+    if (this.shown.videoSrc !== src) {
+      this.shown.videoSrc = src;
       if (video.poster) element.poster = video.poster;
       else element.removeAttribute("poster");
       if (video.width && video.height) {
@@ -433,8 +436,9 @@ class SessionPlayer {
         });
         element.append(track);
       }
-      element.src = video.src;
+      element.src = src;
     }
+    setChaptersTrack(element, step.chapters_url);
     element.setAttribute("aria-label", `Demo video: ${step.title}`);
     if (play && this.status === "running") this.playVideo();
     else element.pause();
@@ -536,5 +540,10 @@ const root = document.querySelector("[data-session]");
 const planScript = document.getElementById("session-plan");
 if (root && planScript) {
   const plan = JSON.parse(planScript.textContent);
-  if (plan.steps.length) new SessionPlayer(root, plan).mount();
+  // Start appears once the player knows which videos a saved offline copy holds (at once).
+  if (plan.steps.length) {
+    RenditionChooser.forPlan(plan).then((renditions) => {
+      new SessionPlayer(root, plan, renditions).mount();
+    });
+  }
 }

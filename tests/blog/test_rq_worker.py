@@ -2,10 +2,6 @@
 
 import json
 
-import pytest
-
-from tests.worker_site import Sites
-
 POST_A_COMMENT = """
 import json
 from django.contrib.auth import get_user_model
@@ -21,13 +17,6 @@ response = Client().post(
 )
 print(json.dumps({"status": response.status_code, "location": response.get("Location", "")}))
 """
-
-
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory):
-    sites = Sites(tmp_path_factory.mktemp("sites"))
-    yield sites
-    sites.drop_all()
 
 
 def test_rq_worker_emails_the_author_about_a_comment_from_the_public_form(sites, tmp_path):

@@ -156,6 +156,19 @@ def test_post_page_embeds_the_stretch_video(client):
     assert f'href="{stretch.get_absolute_url()}"' in html
 
 
+def test_post_page_offers_the_small_rendition_to_narrow_screens_first(client):
+    video = baker.make(
+        Video,
+        title="Rest demo",
+        status=Video.Status.READY,
+        playable="videos/rest.mp4",
+        playable_small="videos/rest-small.mp4",
+    )
+    html = page(client, make_post(stretch=make_stretch(video=video)).get_absolute_url())
+    small = html.index('<source src="/media/videos/rest-small.mp4" type="video/mp4" media="(')
+    assert small < html.index('<source src="/media/videos/rest.mp4" type="video/mp4">')
+
+
 def test_an_unpublished_stretch_is_not_embedded(client):
     stretch = make_stretch(title="Hidden stretch", is_published=False)
     assert "Hidden stretch" not in page(client, make_post(stretch=stretch).get_absolute_url())

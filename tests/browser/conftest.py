@@ -1,31 +1,14 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-Without /usr/bin/chromium these tests skip on a developer's machine (after
-`make test` has said how to install it) and fail on CI, where they must run.
+The `browser` fixture itself is in tests/conftest.py, so that tests elsewhere (a restart in
+tests/reliability/) share the one Chromium: Playwright's sync API runs one event loop.
 """
 
-import os
+import functools
+import hashlib
 from pathlib import Path
 
 import pytest
-
-CHROMIUM = Path(os.environ.get("PSOASAPP_CHROMIUM", "/usr/bin/chromium"))
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the
-# tests make between page actions are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Videos must play without a user gesture in tests, as after a tap on a phone.
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -47,23 +30,6 @@ def media_through_the_site():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(testcases._MediaFilesHandler, "_should_handle", lambda self, path: False)
         yield
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM}: run  apt-get install chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " (browser tests must run on CI)", pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -130,3 +96,38 @@ def assert_plays_and_seeks(page, video, duration: float) -> None:
         target,
     )
     assert landed == pytest.approx(target, abs=0.5), "the seek snapped back instead of landing"
+
+
+def reuse_demo_media(patch: pytest.MonkeyPatch) -> None:
+    """Draw each demo clip, and convert it, once while `patch` lasts rather than once per test.
+
+    seed_demo runs for every test, and drawing and encoding the clips costs seconds of CPU
+    each time for the same bytes. Converted files are kept by the source's digest and written
+    out again on later runs, so processing still stores, probes and records real files.
+    """
+    from routines import demo, services
+
+    patch.setattr(demo, "demo_video_bytes", functools.cache(demo.demo_video_bytes))
+    made: dict[tuple, list[bytes]] = {}
+
+    def once(convert, key: tuple, destinations: list) -> None:
+        if key not in made:
+            convert()
+            made[key] = [Path(d).read_bytes() for d in destinations]
+        for destination, data in zip(destinations, made[key], strict=True):
+            Path(destination).write_bytes(data)
+
+    def digest(path) -> str:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+    real_transcode, real_remux = services.video_transcode, services.video_remux
+
+    def transcode(source, renditions, **kwargs):
+        key = ("transcode", digest(source), *renditions)
+        once(lambda: real_transcode(source, renditions, **kwargs), key, [*renditions.values()])
+
+    def remux(source, destination):
+        once(lambda: real_remux(source, destination), ("remux", digest(source)), [destination])
+
+    patch.setattr(services, "video_transcode", transcode)
+    patch.setattr(services, "video_remux", remux)

@@ -6,7 +6,6 @@ constructive rest 0–120 (calm breath 4-6), rest 120–135, half-kneeling hip f
 285–290, right 290–330. Total 330 s.
 """
 
-import functools
 import re
 
 import pytest
@@ -15,7 +14,7 @@ from playwright.sync_api import expect
 from routines.models import Routine
 from routines.plan import routine_plan
 from routines.templatetags.routines_tags import duration
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, reuse_demo_media
 
 DESK = "desk-day-psoas-reset"
 SLOW = "slow-psoas-release"
@@ -37,11 +36,9 @@ SHOW = """() => {
 
 @pytest.fixture(autouse=True, scope="module")
 def demo_clips_drawn_once():
-    """Draw each demo clip once for this module instead of once per test: seconds each."""
-    from routines import demo
-
+    """Draw and convert each demo clip once for this module instead of once per test."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(demo, "demo_video_bytes", functools.cache(demo.demo_video_bytes))
+        reuse_demo_media(patch)
         yield
 
 

@@ -12,19 +12,12 @@ import time
 
 import pytest
 
-from tests.worker_site import Sites, write_noise_clip
+from tests.worker_site import write_noise_clip
 
 # What the dead worker's own task says once the reaper is done. django-tasks-db would keep
 # it RUNNING for ever, so the reaper marks it failed; RQ records it failed itself
 # (AbandonedJobError) when its heartbeat has been silent for 90 s and a worker next tidies up.
 LOST_TASK_AFTER_REAP = {"db": "FAILED", "rq": "RUNNING"}
-
-
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory):
-    sites = Sites(tmp_path_factory.mktemp("sites"))
-    yield sites
-    sites.drop_all()
 
 
 def digest(path) -> str:
@@ -73,6 +66,8 @@ def test_a_worker_killed_mid_transcode_is_recovered_by_the_reaper(sites, tmp_pat
     assert video["attempts"] == 2
     assert site.task_status(video["task_result_id"]) == "SUCCESSFUL"
     assert digest(original) == original_digest, "the original is kept as uploaded"
-    made = [video[name] for name in ("original", "playable", "poster", "thumbnail")]
+    made = [
+        video[name] for name in ("original", "playable", "playable_small", "poster", "thumbnail")
+    ]
     assert site.media_files() == sorted(made), "nothing half-written or orphaned"
     assert list(site.work.iterdir()) == []

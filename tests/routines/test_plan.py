@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from model_bakery import baker
 
-from routines.models import TRANSITION_SECONDS, Routine, Stretch, Video
+from routines.models import SMALL_VIDEO_MEDIA, TRANSITION_SECONDS, Routine, Stretch, Video
 from routines.plan import (
     DEFAULT_BREATHING,
     GET_READY_SECONDS,
@@ -196,26 +196,45 @@ def test_gentle_total_adds_up_the_gentle_steps():
     assert plan["gentle_total_seconds"] < plan["total_seconds"]
 
 
-def ready_video(**fields) -> Video:
-    video = baker.make(Video, status=Video.Status.READY, width=640, height=360, **fields)
+def ready_video(*, small: bool = True, **fields) -> Video:
+    """A ready video with a 1000-byte 720p file, a 300-byte 360p one (unless not `small`)
+    and a 200-byte poster."""
+    video = baker.make(Video, status=Video.Status.READY, width=1280, height=720, **fields)
     video.playable.save("clip.mp4", ContentFile(b"\x00" * 1000), save=False)
+    if small:
+        video.playable_small.save("small.mp4", ContentFile(b"\x00" * 300), save=False)
     video.poster.save("poster.jpg", ContentFile(b"\xff" * 200), save=False)
     video.save()
     return video
 
 
-def test_steps_carry_the_video_and_poster_when_the_video_is_ready():
+def test_steps_carry_both_renditions_and_the_poster_when_the_video_is_ready():
     video = ready_video()
     routine = make_routine({"stretch": make_stretch(video=video)})
     step_video = routine_plan(routine)["steps"][0]["video"]
     assert step_video == {
         "src": video.playable_url,
+        "small_src": video.playable_small_url,
         "poster": video.poster_url,
         "captions": video.captions_url,
-        "width": 640,
-        "height": 360,
+        "width": 1280,
+        "height": 720,
     }
     assert step_video["src"].startswith("/media/")
+    assert step_video["small_src"] != step_video["src"]
+
+
+def test_a_video_processed_before_there_were_two_sizes_plays_its_one_file_for_both():
+    video = ready_video(small=False)
+    routine = make_routine({"stretch": make_stretch(video=video)})
+    step_video = routine_plan(routine)["steps"][0]["video"]
+    assert step_video["small_src"] == step_video["src"] == video.playable_url
+
+
+def test_plan_tells_the_player_where_small_videos_play():
+    plan = routine_plan(make_routine({"stretch": make_stretch()}))
+    assert plan["small_video_media"] == SMALL_VIDEO_MEDIA
+    assert "(max-width: 640px)" in SMALL_VIDEO_MEDIA
 
 
 def test_a_video_still_processing_is_left_out():
@@ -234,6 +253,16 @@ def test_media_size_counts_each_file_once():
         {"stretch": make_stretch()},
     )
     assert media_size_bytes(routine) == 1200
+    assert media_size_bytes(routine, small=True) == 500
+
+
+def test_small_media_size_counts_the_default_file_of_a_video_without_a_small_one():
+    routine = make_routine(
+        {"stretch": make_stretch(video=ready_video())},
+        {"stretch": make_stretch(video=ready_video(small=False))},
+    )
+    assert media_size_bytes(routine) == 1200 + 1200
+    assert media_size_bytes(routine, small=True) == 500 + 1200
 
 
 def test_plan_is_json_ready_and_names_the_routine():

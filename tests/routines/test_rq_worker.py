@@ -7,14 +7,6 @@ import redis
 
 from routines.video import video_probe
 from tests.routines.test_video import top_level_boxes, write_clip
-from tests.worker_site import Sites
-
-
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory):
-    sites = Sites(tmp_path_factory.mktemp("sites"))
-    yield sites
-    sites.drop_all()
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """The demo content command: idempotent, playable videos, routines of the intended length."""
 
-import functools
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from routines import demo
-from routines.demo_media import demo_video_bytes
 from routines.models import (
     BodyArea,
     BreathingPattern,
@@ -19,19 +16,9 @@ from routines.models import (
 )
 from routines.video import video_probe
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_demo_clips")]
 
 COUNTED = [BodyArea, BreathingPattern, Stretch, Video, Routine, RoutineStep]
-
-
-# Short clips, each drawn once per test run, keep these tests quick; the clip generator's own
-# tests cover full-length clips.
-short_demo_video_bytes = functools.cache(functools.partial(demo_video_bytes, seconds=2))
-
-
-@pytest.fixture(autouse=True)
-def short_clips(monkeypatch):
-    monkeypatch.setattr(demo, "demo_video_bytes", short_demo_video_bytes)
 
 
 def seed() -> str:
@@ -102,6 +89,29 @@ def test_every_demo_stretch_has_a_ready_h264_video_with_a_poster():
         assert probe.video_codec == "h264"
         assert probe.duration_seconds > 0
         assert video.poster.storage.exists(video.poster.name)
+
+
+def test_every_demo_video_has_a_720p_and_a_360p_rendition():
+    seed()
+    for video in Video.objects.all():
+        large, small = video_probe(video.playable.path), video_probe(video.playable_small.path)
+        assert (large.width, large.height, large.video_codec) == (1280, 720, "h264"), video.title
+        assert (small.width, small.height, small.video_codec) == (640, 360, "h264"), video.title
+        assert (video.playable_small_width, video.playable_small_height) == (640, 360)
+        assert video.playable_small_size_bytes == small.size_bytes
+
+
+def test_seed_demo_makes_the_small_rendition_a_demo_video_from_before_lacks():
+    seed()
+    video = Stretch.objects.get(slug="constructive-rest").video
+    original = video.original.name
+    video.playable_small.storage.delete(video.playable_small.name)
+    Video.objects.filter(pk=video.pk).update(playable_small="", playable_small_size_bytes=None)
+    assert "0 videos made" in seed()
+    video.refresh_from_db()
+    assert video.original.name == original, "processed again, not drawn again"
+    assert video.playable_small.storage.exists(video.playable_small.name)
+    assert video.playable_small_height == 360
 
 
 def test_every_demo_stretch_is_published_with_cues_and_a_safety_note():

@@ -5,6 +5,7 @@ use them too.
 """
 
 import io
+import random
 import struct
 from dataclasses import replace
 from pathlib import Path
@@ -41,9 +42,11 @@ def write_clip(
     faststart: bool = True,
     rotation: int = 0,
     audio: bool = False,
+    noise: bool = False,
 ) -> Path:
     """A small clip made with PyAV, in the container its suffix names, for files the demo
-    generator never makes: other codecs, phone rotation, no faststart, odd sizes."""
+    generator never makes: other codecs, phone rotation, no faststart, odd sizes, and (with
+    `noise`) pictures no encoder can squeeze."""
     container_format = CONTAINERS[path.suffix]
     options = {"movflags": "+faststart"} if faststart and container_format != "matroska" else {}
     width, height = size
@@ -57,9 +60,14 @@ def write_clip(
         samples_done = 0
         for index in range(round(seconds * fps)):
             # A bar moving across, so every frame differs and a seek shows where it landed.
-            image = Image.new("RGB", size, (40, 120, 140))
-            x = index * width // max(1, round(seconds * fps))
-            image.paste((240, 200, 80), (x, 0, min(width, x + max(2, width // 10)), height))
+            if noise:
+                image = Image.frombytes(
+                    "RGB", size, random.Random(index).randbytes(width * height * 3)
+                )
+            else:
+                image = Image.new("RGB", size, (40, 120, 140))
+                x = index * width // max(1, round(seconds * fps))
+                image.paste((240, 200, 80), (x, 0, min(width, x + max(2, width // 10)), height))
             frame = av.VideoFrame.from_image(image).reformat(format=pix_fmt)
             frame.pts = index
             container.mux(stream.encode(frame))

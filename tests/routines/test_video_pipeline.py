@@ -23,7 +23,7 @@ from routines import services
 from routines.models import Video
 from routines.services import video_process, video_remove_abandoned_work, video_save
 from routines.tasks import VideoWorkerLost, video_enqueue, video_reap_stale
-from routines.video import video_probe
+from routines.video import LARGE, SMALL, video_probe
 from tests.routines.test_video import top_level_boxes, write_clip
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,10 @@ def clips(tmp_path_factory) -> dict[str, Path]:
         ),
         # Portrait 1080×1920 H.264: browsers could play it, but it is bigger than 720p.
         "portrait": write_clip(folder / "portrait.mp4", size=(1080, 1920), seconds=1, fps=6),
+        # 720p H.264/AAC, web-safe as it is: the 720p rendition is the clip remuxed.
+        "web_safe_720p": write_clip(
+            folder / "web-safe-720p.mp4", size=(1280, 720), seconds=1, fps=12, audio=True
+        ),
     }
 
 
@@ -143,6 +147,57 @@ def test_a_video_that_needs_it_is_transcoded_to_h264_high_aac_with_faststart(cli
         assert container.streams.video[0].codec_context.profile == "High"
 
 
+def assert_web_ready(path: Path, source: Path, size: tuple[int, int]) -> None:
+    """H.264 (yuv420p) + AAC (if the source has sound) MP4, index first, `size`, same length."""
+    boxes = top_level_boxes(path.read_bytes())
+    assert boxes.index("moov") < boxes.index("mdat"), "faststart"
+    made, original = video_probe(path), video_probe(source)
+    assert (made.video_codec, made.pix_fmt) == ("h264", "yuv420p")
+    assert made.audio_codec == ("aac" if original.audio_codec else "")
+    assert (made.width, made.height, made.rotation) == (*size, 0)
+    assert made.duration_seconds == pytest.approx(original.duration_seconds, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("clip", "large", "small"),
+    [
+        ("web_safe_720p", (1280, 720), (640, 360)),
+        ("portrait", (720, 1280), (360, 640)),
+        # Below 360p a source keeps its own size in both: upscaling adds bytes, not detail.
+        ("mpeg4_mkv", (320, 180), (320, 180)),
+        ("hevc_phone", (180, 320), (180, 320)),
+    ],
+)
+def test_processing_makes_a_720p_and_a_360p_rendition_and_records_both(
+    clips, commit, clip, large, small
+):
+    with commit():
+        video = video_process(video=make_video(clips[clip]))
+    assert video.status == Video.Status.READY, video.error_message
+    assert len({video.original.name, video.playable.name, video.playable_small.name}) == 3
+    assert_web_ready(Path(video.playable.path), clips[clip], large)
+    assert_web_ready(Path(video.playable_small.path), clips[clip], small)
+    assert (video.playable_width, video.playable_height) == large
+    assert (video.playable_small_width, video.playable_small_height) == small
+    assert video.playable_size_bytes == Path(video.playable.path).stat().st_size
+    assert video.playable_small_size_bytes == Path(video.playable_small.path).stat().st_size
+    with av.open(video.playable_small.path) as container:
+        assert container.streams.video[0].codec_context.profile == "High"
+
+
+def test_the_small_rendition_stays_near_0_8_mbit_s_however_busy_the_picture(tmp_path, commit):
+    """Noise is the worst case for an encoder: the cap, not the quality target, decides."""
+    source = write_clip(tmp_path / "noise.mp4", size=(1280, 720), seconds=4, fps=12, noise=True)
+    with commit():
+        video = video_process(video=make_video(source))
+    with av.open(video.playable_small.path) as container:
+        picture = container.streams.video[0]
+        bits_per_second = picture.bit_rate
+    # 0.8 Mbit/s with a 1.6 Mbit buffer allows at most (0.8 × 4 + 1.6) / 4 = 1.2 Mbit/s here.
+    assert 300_000 < bits_per_second <= 1_200_000
+    assert video.playable_small_size_bytes < video.playable_size_bytes / 2
+
+
 def test_a_sideways_phone_video_comes_out_upright(clips, commit):
     with commit():
         video = video_process(video=make_video(clips["hevc_phone"]))
@@ -201,7 +256,10 @@ def test_processing_reports_progress_while_transcoding(clips, tmp_path):
     seen = []
     source = clips["mpeg4_mkv"]
     video_transcode(
-        source, tmp_path / "out.mp4", probe=video_probe(source), on_progress=seen.append
+        source,
+        {LARGE: tmp_path / "out.mp4", SMALL: tmp_path / "small.mp4"},
+        probe=video_probe(source),
+        on_progress=seen.append,
     )
     assert seen == sorted(seen)
     assert seen[0] < 0.5 and seen[-1] == 1.0
@@ -302,15 +360,36 @@ def test_enqueue_runs_the_task_after_commit(clips, commit):
 def test_reprocessing_replaces_the_made_files_and_deletes_the_old_ones(clips, media_root, commit):
     with commit():
         video = video_process(video=make_video(clips["mpeg4_mkv"]))
-    before = {video.playable.name, video.thumbnail.name}
+    before = {video.playable.name, video.playable_small.name, video.thumbnail.name}
     with commit():
         video_enqueue(video=video, reset_attempts=True)
     video.refresh_from_db()
     assert video.status == Video.Status.READY
-    assert not before & {video.playable.name, video.thumbnail.name}
+    assert not before & {video.playable.name, video.playable_small.name, video.thumbnail.name}
     assert media_files(media_root) == sorted(
-        [video.original.name, video.playable.name, video.poster.name, video.thumbnail.name]
+        [
+            video.original.name,
+            video.playable.name,
+            video.playable_small.name,
+            video.poster.name,
+            video.thumbnail.name,
+        ]
     )
+
+
+def test_reprocessing_a_row_from_before_there_were_two_sizes_makes_the_small_one(
+    clips, media_root, commit
+):
+    with commit():
+        video = video_process(video=make_video(clips["mpeg4_mkv"]))
+    old_small = video.playable_small.name
+    Video.objects.filter(pk=video.pk).update(playable_small="", playable_small_size_bytes=None)
+    Path(media_root / old_small).unlink()
+    with commit():
+        video_enqueue(video=video, reset_attempts=True)
+    video.refresh_from_db()
+    assert video.playable_small and video.playable_small_size_bytes
+    assert Path(video.playable_small.path).is_file()
 
 
 def test_reprocessing_a_row_that_played_its_original_keeps_the_original(clips, media_root, commit):
@@ -342,6 +421,7 @@ def test_replacing_the_file_reprocesses_it_and_deletes_the_old_files(clips, medi
     assert now == {
         video.original.name,
         video.playable.name,
+        video.playable_small.name,
         video.poster.name,
         video.thumbnail.name,
     }
@@ -351,7 +431,8 @@ def test_deleting_a_video_removes_all_its_files(clips, media_root, commit):
     with commit():
         video = video_process(video=make_video(clips["mpeg4_mkv"]))
         video.captions.save("c.vtt", ContentFile(b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"))
-    assert len(media_files(media_root)) == 5
+    # The original, both renditions, the poster, the thumbnail and the captions.
+    assert len(media_files(media_root)) == 6
     with commit():
         video.delete()
     assert media_files(media_root) == []

@@ -11,7 +11,7 @@ from django.http.multipartparser import MultiPartParser
 from django.urls import reverse
 
 from routines import upload
-from routines.models import Video
+from routines.models import SMALL_VIDEO_MEDIA, Video
 from routines.upload import RefusedUpload, SizeLimitedUploadHandler, upload_too_large_message
 from routines.video import format_size
 from tests.factories import make_stretch
@@ -313,7 +313,7 @@ def test_replacing_the_file_reprocesses_it_and_deletes_the_old_files(
     post(ADD_URL, {"title": "Lunge", "original": a_file(clip)})
     video = Video.objects.get()
     old = {p.relative_to(media_root) for p in files_in(media_root)}
-    assert len(old) == 4
+    assert len(old) == 5  # original, two renditions, poster, thumbnail
     second = write_clip(tmp_path / "second.mkv", codec="mpeg4", size=(320, 180), audio=True)
     response = post(change_url(video), {"title": "Lunge", "original": a_file(second)})
     assert response.status_code == 302
@@ -324,7 +324,7 @@ def test_replacing_the_file_reprocesses_it_and_deletes_the_old_files(
         "mpeg4",
     )
     now = {p.relative_to(media_root) for p in files_in(media_root)}
-    assert len(now) == 4 and not old & now
+    assert len(now) == 5 and not old & now
 
 
 def test_editing_the_title_leaves_the_files_and_the_processing_alone(post, clip, media_root):
@@ -352,7 +352,8 @@ def test_the_reprocess_action_queues_the_videos_again(post, clip, media_root):
     again = Video.objects.get()
     assert again.status == Video.Status.READY
     assert again.playable.name != video.playable.name
-    assert len(files_in(media_root)) == 4, "the files of the first run are gone"
+    assert again.playable_small.name != video.playable_small.name
+    assert len(files_in(media_root)) == 5, "the files of the first run are gone"
 
 
 def test_the_list_shows_status_duration_size_and_poster(post, admin_client, clip):
@@ -378,8 +379,24 @@ def test_the_change_page_plays_the_result(post, admin_client, clip):
     video = Video.objects.get()
     page = admin_client.get(change_url(video)).content.decode()
     assert "<video controls" in page
-    assert f'<source src="{video.playable.url}" type="video/mp4">' in page
+    assert (
+        f'<source src="{video.playable_small.url}" type="video/mp4" media="{SMALL_VIDEO_MEDIA}">'
+        f'\n      <source src="{video.playable.url}" type="video/mp4">'
+    ) in page
     assert '<track kind="captions"' in page
+    assert "Default (up to 720p): H.264/AAC MP4, 320×180" in page
+    assert "Small (up to 360p: phones, saved for offline): H.264/AAC MP4, 320×180" in page
+
+
+def test_the_change_page_says_when_a_video_has_no_small_rendition_yet(post, admin_client, clip):
+    """A row processed before there were two sizes: one <source>, and how to make the other."""
+    post(ADD_URL, {"title": "Lunge", "original": a_file(clip)})
+    video = Video.objects.get()
+    Video.objects.filter(pk=video.pk).update(playable_small="", playable_small_width=None)
+    page = admin_client.get(change_url(video)).content.decode()
+    assert f'<source src="{video.playable.url}" type="video/mp4">' in page
+    assert video.playable_small.url not in page and "media=" not in page
+    assert "Small (up to 360p: phones, saved for offline): not made yet" in page
 
 
 def test_the_change_page_shows_a_failure_in_plain_words(admin_client):

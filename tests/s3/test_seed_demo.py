@@ -1,7 +1,6 @@
 """Demo content on S3: `manage.py seed_demo` puts every video, poster and image in the bucket,
 leaves nothing else there, and a second run finds it all and makes nothing again."""
 
-import functools
 from io import StringIO
 
 import pytest
@@ -9,19 +8,9 @@ from django.core.management import call_command
 
 from blog.images import stored_names
 from blog.models import AuthorProfile, Figure, Post
-from routines import demo
-from routines.demo_media import demo_video_bytes
 from routines.models import Video
 
-pytestmark = pytest.mark.django_db
-
-# Two-second clips keep this quick, as in tests/routines/test_seed_demo.py.
-short_demo_video_bytes = functools.cache(functools.partial(demo_video_bytes, seconds=2))
-
-
-@pytest.fixture(autouse=True)
-def short_clips(monkeypatch):
-    monkeypatch.setattr(demo, "demo_video_bytes", short_demo_video_bytes)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_demo_clips")]
 
 
 def seed() -> str:

@@ -63,9 +63,22 @@ def assert_presigned_for(url: str, bucket, key: str) -> None:
     assert query["X-Amz-Signature"]
 
 
-def source_src(page: str) -> str:
-    [src] = re.findall(r'<source src="([^"]+)" type="video/mp4">', page)
+def source_src(page: str, *, small: bool = False) -> str:
+    """The 720p <source>'s URL, or the 360p one's (the one with a media query) if `small`."""
+    pattern = r'<source src="([^"]+)" type="video/mp4"' + (r' media="[^"]+">' if small else ">")
+    [src] = re.findall(pattern, page)
     return html.unescape(src)
+
+
+def made_names(video: Video) -> set[str]:
+    """The names of the original and everything processing made from it."""
+    return {
+        video.original.name,
+        video.playable.name,
+        video.playable_small.name,
+        video.poster.name,
+        video.thumbnail.name,
+    }
 
 
 def test_an_admin_upload_stores_the_original_in_the_bucket(upload, s3_bucket, clip, media_root):
@@ -81,17 +94,20 @@ def test_processing_reads_the_original_from_the_bucket_and_writes_results_back(
 ):
     video = upload()
     assert video.status == Video.Status.READY, video.error_message
-    names = {video.original.name, video.playable.name, video.poster.name, video.thumbnail.name}
-    assert s3_bucket.object_names() == names
+    assert s3_bucket.object_names() == made_names(video)
     assert not any((scratch_dirs / "work").iterdir()), "the local copy of the original is gone"
 
-    playable = tmp_path / "playable.mp4"
-    playable.write_bytes(s3_bucket.read(video.playable.name))
-    probe = video_probe(playable)
-    assert (probe.video_codec, probe.audio_codec) == ("h264", "aac")
-    assert probe.size_bytes == video.playable_size_bytes
-    boxes = top_level_boxes(playable.read_bytes())
-    assert boxes.index("moov") < boxes.index("mdat"), "faststart, so playback starts at once"
+    for name, size_bytes in [
+        (video.playable.name, video.playable_size_bytes),
+        (video.playable_small.name, video.playable_small_size_bytes),
+    ]:
+        playable = tmp_path / "playable.mp4"
+        playable.write_bytes(s3_bucket.read(name))
+        probe = video_probe(playable)
+        assert (probe.video_codec, probe.audio_codec) == ("h264", "aac")
+        assert probe.size_bytes == size_bytes
+        boxes = top_level_boxes(playable.read_bytes())
+        assert boxes.index("moov") < boxes.index("mdat"), "faststart, so playback starts at once"
     assert s3_bucket.read(video.poster.name).startswith(b"\xff\xd8"), "a JPEG poster"
 
 
@@ -101,14 +117,17 @@ def test_the_stretch_page_video_is_presigned_and_seeks_with_range(client, upload
 
     page = client.get(stretch.get_absolute_url()).content.decode()
 
-    src = source_src(page)
-    assert_presigned_for(src, s3_bucket, video.playable.name)
-    whole = s3_bucket.read(video.playable.name)
-    assert len(whole) > 2000
-    with fetch(src, Range="bytes=1000-1999") as response:
-        assert response.status == 206
-        assert response.headers["Content-Range"] == f"bytes 1000-1999/{len(whole)}"
-        assert response.read() == whole[1000:2000]
+    for src, name in [
+        (source_src(page), video.playable.name),
+        (source_src(page, small=True), video.playable_small.name),
+    ]:
+        assert_presigned_for(src, s3_bucket, name)
+        whole = s3_bucket.read(name)
+        assert len(whole) > 2000
+        with fetch(src, Range="bytes=1000-1999") as response:
+            assert response.status == 206
+            assert response.headers["Content-Range"] == f"bytes 1000-1999/{len(whole)}"
+            assert response.read() == whole[1000:2000]
 
 
 def test_the_stretch_page_poster_loads_from_the_bucket(client, upload, s3_bucket):
@@ -151,7 +170,8 @@ def test_deleting_a_video_in_admin_removes_all_its_objects(
 ):
     video = upload(captions=SimpleUploadedFile("captions.vtt", CAPTIONS))
     assert video.captions and video.captions.name in s3_bucket.object_names()
-    assert len(s3_bucket.object_names()) == 5  # original, playable, poster, thumbnail, captions
+    # The original, both renditions, the poster, the thumbnail and the captions.
+    assert s3_bucket.object_names() == made_names(video) | {video.captions.name}
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(f"/admin/routines/video/{video.pk}/delete/", {"post": "yes"})
@@ -177,7 +197,7 @@ def test_replacing_the_original_removes_the_old_files_from_the_bucket(
     assert response.status_code == 302, response.content.decode()[:2000]
     video.refresh_from_db()
     assert video.status == Video.Status.READY, video.error_message
-    names = {video.original.name, video.playable.name, video.poster.name, video.thumbnail.name}
+    names = made_names(video)
     assert s3_bucket.object_names() == names
     assert not old & names
 
