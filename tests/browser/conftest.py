@@ -6,6 +6,7 @@ tests/reliability/) share the one Chromium: Playwright's sync API runs one event
 
 import functools
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,34 @@ def media_through_the_site():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(testcases._MediaFilesHandler, "_should_handle", lambda self, path: False)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_database_request_at_a_time():
+    """Let the live server's threads take turns with the test database's one connection.
+
+    With the in-memory SQLite test database every thread of the live server shares the test's
+    connection (Django's connections_override), and two requests using it at once fail with
+    "bad parameter or other API misuse": the offline save fetches several chapter tracks at
+    once, say. gunicorn gives each thread its own connection, so this is the test server's
+    problem only. Files (/media/, /static/) touch no database and stay concurrent, so a video
+    streaming to the page never holds up the requests beside it.
+    """
+    from django.test import testcases
+
+    lock = threading.Lock()
+    # Every request the static files handler passes on goes through this one.
+    handle = testcases._MediaFilesHandler.__call__
+
+    def take_turns(self, environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(("/media/", "/static/")):
+            return handle(self, environ, start_response)
+        with lock:
+            return handle(self, environ, start_response)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(testcases._MediaFilesHandler, "__call__", take_turns)
         yield
 
 
