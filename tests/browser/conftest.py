@@ -127,10 +127,18 @@ def assert_plays_and_seeks(page, video, duration: float) -> None:
     assert landed == pytest.approx(target, abs=0.5), "the seek snapped back instead of landing"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def demo_media_made_once():
+    """Every browser test's seed_demo reuses the demo clips drawn and converted the first time."""
+    with pytest.MonkeyPatch.context() as patch:
+        reuse_demo_media(patch)
+        yield
+
+
 def reuse_demo_media(patch: pytest.MonkeyPatch) -> None:
     """Draw each demo clip, and convert it, once while `patch` lasts rather than once per test.
 
-    seed_demo runs for every test, and drawing and encoding the clips costs seconds of CPU
+    seed_demo runs for every browser test, and drawing and encoding the clips costs seconds of CPU
     each time for the same bytes. Converted files are kept by the source's digest and written
     out again on later runs, so processing still stores, probes and records real files.
     """

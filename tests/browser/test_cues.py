@@ -4,9 +4,6 @@ Constructive rest's demo cues are timed 0:00, 0:03, 0:05, 0:08 and 0:10 in its 1
 half-kneeling hip flexor stretch's 0:00, 0:02, 0:04, 0:07 and 0:09, its last cue untimed.
 """
 
-import functools
-
-import pytest
 from playwright.sync_api import expect
 
 from routines.models import Stretch
@@ -15,16 +12,6 @@ from tests.browser.test_session import open_session, start
 
 REST = "constructive-rest"
 LUNGE = "half-kneeling-hip-flexor-stretch"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def demo_clips_drawn_once():
-    """Draw each demo clip once for this module instead of once per test: seconds each."""
-    from routines import demo
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(demo, "demo_video_bytes", functools.cache(demo.demo_video_bytes))
-        yield
 
 
 def cue_texts(slug: str) -> list[str]:

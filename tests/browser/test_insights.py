@@ -9,15 +9,7 @@ from playwright.sync_api import expect
 
 from routines.models import Routine, SharedSession
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_session import (  # noqa: F401 (the fixture draws each clip once)
-    DESK,
-    LUNGE,
-    advance,
-    demo_clips_drawn_once,
-    heading,
-    open_session,
-    start,
-)
+from tests.browser.test_session import DESK, LUNGE, advance, heading, open_session, start
 
 PASSWORD = "a calm long password"
 SHARE = "Share this anonymously with the teacher"

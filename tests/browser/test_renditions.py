@@ -8,20 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from routines.models import Routine, Stretch
-from tests.browser.conftest import assert_accessible, reuse_demo_media, wait_for_metadata
+from tests.browser.conftest import assert_accessible, wait_for_metadata
 
 DESK = "desk-day-psoas-reset"
 REST = "Constructive rest"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1100, "height": 900}
 SAVE_DATA = "Object.defineProperty(navigator, 'connection', {value: {saveData: true}})"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def demo_media_made_once():
-    with pytest.MonkeyPatch.context() as patch:
-        reuse_demo_media(patch)
-        yield
 
 
 def rest_video():

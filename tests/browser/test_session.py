@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from routines.models import Routine
 from routines.plan import routine_plan
 from routines.templatetags.routines_tags import duration
-from tests.browser.conftest import assert_accessible, reuse_demo_media
+from tests.browser.conftest import assert_accessible
 
 DESK = "desk-day-psoas-reset"
 SLOW = "slow-psoas-release"
@@ -32,14 +32,6 @@ SHOW = """() => {
     delete document.hidden;
     document.dispatchEvent(new Event("visibilitychange"));
 }"""
-
-
-@pytest.fixture(autouse=True, scope="module")
-def demo_clips_drawn_once():
-    """Draw and convert each demo clip once for this module instead of once per test."""
-    with pytest.MonkeyPatch.context() as patch:
-        reuse_demo_media(patch)
-        yield
 
 
 def open_session(page, slug=DESK, *, paused_clock=True):
