@@ -158,29 +158,42 @@ def routine_plan(routine: Routine) -> dict:
 
 
 def media_size_bytes(routine: Routine, *, small: bool = False) -> int:
-    """Bytes of the demo videos (720p, or 360p if `small`) and posters a session shows.
+    """Bytes of the demo videos (720p, or 360p if `small`) and posters a session shows."""
+    large_bytes, small_bytes = media_sizes(routine)
+    return small_bytes if small else large_bytes
 
-    Each file is counted once. Told to a visitor choosing what to save for offline use.
+
+def media_sizes(routine: Routine) -> tuple[int, int]:
+    """Bytes a session's offline copy downloads with its 720p videos, and with its 360p ones.
+
+    Each file is counted once, and asked of the storage at most once (posters are in both).
+    Told to a visitor choosing what to save for offline use.
     """
     # Processing records each rendition's size on the row; only posters (and rows
     # processed before it did) need asking the storage.
-    sizes: dict[str, int | FieldFile] = {}
+    large: dict[str, int | FieldFile] = {}
+    small: dict[str, int | FieldFile] = {}
     for step in routine.steps.all():
         video = step.stretch.video
         if video is None or not video.is_ready:
             continue
-        if small and video.playable_small:
-            sizes[video.playable_small.name] = (
+        large[video.playable.name] = video.playable_size_bytes or video.playable
+        if video.playable_small:
+            small[video.playable_small.name] = (
                 video.playable_small_size_bytes or video.playable_small
             )
-        else:
-            sizes[video.playable.name] = video.playable_size_bytes or video.playable
+        else:  # a row processed before there were two sizes: its one file stands in
+            small[video.playable.name] = large[video.playable.name]
         if video.poster:
-            sizes[video.poster.name] = video.poster
-    total = 0
-    for size in sizes.values():
-        try:
-            total += size if isinstance(size, int) else size.size
-        except OSError:  # a file gone from storage is simply not downloaded
-            continue
-    return total
+            large[video.poster.name] = small[video.poster.name] = video.poster
+    known = {name: _stored_size(size) for name, size in {**large, **small}.items()}
+    return sum(known[name] for name in large), sum(known[name] for name in small)
+
+
+def _stored_size(size: int | FieldFile) -> int:
+    if isinstance(size, int):
+        return size
+    try:
+        return size.size
+    except OSError:  # a file gone from storage is simply not downloaded
+        return 0

@@ -19,7 +19,7 @@ from .models import (
     Stretch,
     chapters_version,
 )
-from .plan import media_size_bytes, routine_plan
+from .plan import media_sizes, routine_plan
 from .sharing import ShareRefused, shared_session_submit
 
 
@@ -142,8 +142,8 @@ class RoutineDetailView(CachedPageMixin, PublishedRoutineMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        large = context["offline_size_bytes"] = media_size_bytes(self.object)
-        small = context["offline_small_size_bytes"] = media_size_bytes(self.object, small=True)
+        large, small = media_sizes(self.object)
+        context["offline_size_bytes"], context["offline_small_size_bytes"] = large, small
         # Asked only when the choice matters: rows made before there were two sizes have one.
         context["offline_size_choice"] = small < large
         context["small_video_media"] = SMALL_VIDEO_MEDIA
